@@ -1,0 +1,95 @@
+"""The Typer app, its shared options, and how errors reach the user.
+
+A ``CheckerError`` becomes one line on stderr and exit code 2; Ctrl-C exits 130 with what
+was finished kept; any other exception is a bug, shown as one line unless ``--debug`` or
+``CHECKER_DEBUG=1`` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from checker import __version__
+from checker.config import Settings, load_settings
+from checker.errors import CheckerError
+
+app = typer.Typer(
+    name="checker",
+    help="Check whether news outlets agree on the facts: ingest articles, search them, compare them claim by claim.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+StoreOption = Annotated[Path | None, typer.Option("--store", help="Folder of the local index. [env: CHECKER_STORE] [default: .checker]", show_default=False)]
+ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the local folder, e.g. http://127.0.0.1:8000. [env: CHECKER_CHROMA_URL]", show_default=False)]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn errors into one line and an exit code instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CheckerError as exc:
+            err.print(f"[red]error:[/red] {exc.one_line()}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: finished work is kept; run the same command again to resume.")
+            raise typer.Exit(130) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:
+            if os.environ.get("CHECKER_DEBUG"):
+                raise
+            err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}. "
+                      "Run again with CHECKER_DEBUG=1 for the traceback, and report it.", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> Settings:
+    return load_settings(store=store, chroma_url=chroma_url, **flags)
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout with nothing else, so it can be piped into other tools."""
+    sys.stdout.write(data if isinstance(data, str) else str(data))
+    sys.stdout.write("\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"checker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Check whether news outlets agree on the facts."""

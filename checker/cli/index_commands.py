@@ -1,0 +1,86 @@
+"""`checker ingest`, `checker articles`, `checker search`: building and reading the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from checker import render
+from checker.cli.app import ChromaUrlOption, FormatOption, OutputFormat, StoreOption, app, err, out, print_json, settings_from, user_errors
+from checker.errors import InputError
+from checker.ingest import ingest as run_ingest
+from checker.search import search as run_search
+from checker.store import open_store
+
+
+@app.command()
+@user_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).", show_default=False)],
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Read, clean, chunk and index articles. Unchanged files are skipped; changed ones replaced."""
+    settings = settings_from(store, chroma_url)
+    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
+    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("files", total=None)
+        report = run_ingest(paths, index, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for outcome in report.outcomes:
+        if outcome.status == "skipped":
+            err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+    if output is OutputFormat.json:
+        print_json(report.outcomes and render.to_json(report.outcomes) or "[]")
+    else:
+        counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "repaired", "unchanged", "skipped") if report.count(s))
+        out.print(f"Ingested into {index.where}: {counts or 'nothing'}; {index.count_chunks()} chunks in the index.", highlight=False)
+    if report.stored == 0:
+        raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths),
+                         "See the warnings above; give .txt, .md, .html, .json or .jsonl articles")
+
+
+@app.command()
+@user_errors
+def articles(
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """List the indexed articles with outlet, date and size."""
+    settings = settings_from(store, chroma_url)
+    found = open_store(settings.store, settings.chroma_url, settings.collection_prefix).articles()
+    if output is OutputFormat.json:
+        print_json(render.to_json(found))
+    elif not found:
+        out.print("The index is empty. Add articles with `checker ingest PATH`.")
+    else:
+        out.print(render.articles_table(found))
+
+
+@app.command()
+@user_errors
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in plain words.", show_default=False)],
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages to show.")] = 5,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only passages from this outlet (exact name, see `checker articles`).", show_default=False)] = None,
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Find the passages closest in meaning to QUERY, with outlet, date and score."""
+    settings = settings_from(store, chroma_url)
+    hits = run_search(open_store(settings.store, settings.chroma_url, settings.collection_prefix), query, k=k, outlet=outlet)
+    if output is OutputFormat.json:
+        print_json(render.to_json(hits))
+    elif not hits:
+        out.print("No passages found." + (f" Is '{outlet}' an outlet in `checker articles`?" if outlet else " Is the index empty?"))
+    else:
+        out.print(render.search_table(query, hits))

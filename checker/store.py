@@ -1,0 +1,240 @@
+"""The article index in Chroma: the only module that imports chromadb.
+
+Two collections: ``<prefix>-articles`` holds one record per article (its cleaned text and
+metadata) and ``<prefix>-chunks`` its passages with embeddings. Writing an article is
+ordered so that a crash at any point leaves a consistent index:
+
+1. upsert the new chunks (ids carry the article version, so a retry overwrites, never adds);
+2. upsert the article record: this is the commit point, naming the live version;
+3. delete the article's chunks of other versions.
+
+Readers only trust chunks whose version matches the article record, so between 1 and 3 a
+search sees exactly the old or the new article, and a rerun finishes step 3.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from checker.errors import StoreError
+from checker.schemas import Article, ArticleSummary, Chunk, SearchHit
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """The article record as stored: what was committed, and how many chunks it has."""
+
+    article: Article
+    chunks: int
+
+
+class Store:
+    def __init__(self, client: ClientAPI, prefix: str, where: str) -> None:
+        self._client = client
+        self.where = where
+        space = {"hnsw": {"space": "cosine"}}
+        try:
+            self._articles = client.get_or_create_collection(f"{prefix}-articles", configuration=space, embedding_function=None)
+            self._chunks = client.get_or_create_collection(f"{prefix}-chunks", configuration=space, embedding_function=None)
+        except Exception as exc:  # chromadb raises many types; all mean the same to a user
+            raise StoreError(f"cannot open the index at {where} ({_reason(exc)})",
+                             "Check --store / --chroma-url, or delete a corrupted store folder") from None
+        self._batch = max(1, min(client.get_max_batch_size(), 1000))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get_article(self, article_id: str) -> StoredArticle | None:
+        found = self._call(self._articles.get, ids=[article_id], include=["documents", "metadatas"])
+        if not found["ids"]:
+            return None
+        return _stored(found["documents"][0], found["metadatas"][0])
+
+    def find_by_sha(self, sha256: str) -> list[str]:
+        """Ids of articles whose cleaned text has this hash (to spot the same text twice)."""
+        found = self._call(self._articles.get, where={"sha256": sha256}, include=[])
+        return list(found["ids"])
+
+    def articles(self) -> list[ArticleSummary]:
+        found = self._call(self._articles.get, include=["metadatas"])
+        summaries = [_summary(meta) for meta in found["metadatas"]]
+        return sorted(summaries, key=lambda s: (s.published is None, s.published, s.outlet, s.id))
+
+    def chunk_ids(self, article_id: str) -> list[str]:
+        found = self._call(self._chunks.get, where={"article_id": article_id}, include=[])
+        return list(found["ids"])
+
+    def count_chunks(self) -> int:
+        return int(self._call(self._chunks.count))
+
+    def search(
+        self,
+        query_embedding: np.ndarray,
+        k: int,
+        outlet: str | None = None,
+        article_ids: Sequence[str] | None = None,
+        exclude_article_ids: Sequence[str] | None = None,
+    ) -> list[SearchHit]:
+        filters: list[dict[str, Any]] = []
+        if outlet:
+            filters.append({"outlet": outlet})
+        if article_ids:
+            filters.append({"article_id": {"$in": list(article_ids)}})
+        if exclude_article_ids:
+            filters.append({"article_id": {"$nin": list(exclude_article_ids)}})
+        where = filters[0] if len(filters) == 1 else ({"$and": filters} if filters else None)
+        total = self.count_chunks()
+        if total == 0:
+            return []
+        # Ask for a few more than k: chunks of a half-written version are filtered out below.
+        found = self._call(
+            self._chunks.query,
+            query_embeddings=[query_embedding.tolist()],
+            n_results=min(total, k + 8),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        metas, docs, dists = found["metadatas"][0], found["documents"][0], found["distances"][0]
+        live = self._live_versions({m["article_id"] for m in metas})
+        hits: list[SearchHit] = []
+        for chunk_id, meta, doc, dist in zip(found["ids"][0], metas, docs, dists):
+            if live.get(meta["article_id"]) != meta["version"]:
+                continue
+            hits.append(SearchHit(
+                chunk_id=chunk_id,
+                article_id=meta["article_id"],
+                outlet=meta["outlet"],
+                title=meta["title"],
+                published=meta["published"] or None,
+                start=meta["start"],
+                end=meta["end"],
+                text=doc,
+                score=round(1.0 - float(dist), 4),
+            ))
+        return hits[:k]
+
+    def _live_versions(self, article_ids: Iterable[str]) -> dict[str, str]:
+        ids = sorted(article_ids)
+        if not ids:
+            return {}
+        found = self._call(self._articles.get, ids=ids, include=["metadatas"])
+        return {i: m["version"] for i, m in zip(found["ids"], found["metadatas"])}
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
+        """Store an article and its chunks in the crash-safe order described above."""
+        meta = article.metadata()
+        chunk_metas = [
+            {**{k: meta[k] for k in ("article_id", "outlet", "title", "published", "version")},
+             "index": c.index, "start": c.start, "end": c.end}
+            for c in chunks
+        ]
+        for lo in range(0, len(chunks), self._batch):
+            hi = lo + self._batch
+            self._call(
+                self._chunks.upsert,
+                ids=[c.id for c in chunks[lo:hi]],
+                embeddings=embeddings[lo:hi].tolist(),
+                documents=[c.text for c in chunks[lo:hi]],
+                metadatas=chunk_metas[lo:hi],
+            )
+        centroid = embeddings.mean(axis=0)
+        centroid = centroid / (float((centroid**2).sum()) ** 0.5 or 1.0)
+        self._call(
+            self._articles.upsert,
+            ids=[article.id],
+            embeddings=[centroid.tolist()],
+            documents=[article.text],
+            metadatas=[{**meta, "chunks": len(chunks), "characters": len(article.text)}],
+        )
+        self.delete_stale_chunks(article.id, {c.id for c in chunks})
+
+    def delete_stale_chunks(self, article_id: str, keep: set[str]) -> int:
+        stale = [i for i in self.chunk_ids(article_id) if i not in keep]
+        for lo in range(0, len(stale), self._batch):
+            self._call(self._chunks.delete, ids=stale[lo:lo + self._batch])
+        return len(stale)
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:  # network errors, server errors, disk errors
+            raise StoreError(f"the index at {self.where} failed ({_reason(exc)})",
+                             "Check that the Chroma server is running, or that the store folder is writable") from None
+
+
+def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
+    """Open the embedded index in ``store_dir``, or the Chroma server at ``chroma_url``."""
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"  # no usage reports: this machine may be offline
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreError(f"--chroma-url {chroma_url!r} is not an http(s) URL", "Use e.g. http://127.0.0.1:8000")
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(f"cannot reach the Chroma server at {chroma_url} ({_reason(exc)})",
+                             "Start it with `chroma run --path DIR --port N`, or drop --chroma-url to use the local store") from None
+        return Store(client, prefix, chroma_url)
+    chroma_dir = store_dir / "chroma"
+    try:
+        chroma_dir.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(f"cannot open the store at {chroma_dir} ({_reason(exc)})",
+                         "Check that --store points to a writable folder") from None
+    return Store(client, prefix, str(chroma_dir))
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _stored(document: str, meta: dict[str, Any]) -> StoredArticle:
+    article = Article(
+        id=meta["article_id"],
+        outlet=meta["outlet"],
+        title=meta["title"],
+        published=meta["published"] or None,
+        author=meta["author"] or None,
+        url=meta["url"] or None,
+        source=meta["source"],
+        text=document,
+        sha256=meta["sha256"],
+    )
+    return StoredArticle(article=article, chunks=int(meta["chunks"]))
+
+
+def _summary(meta: dict[str, Any]) -> ArticleSummary:
+    return ArticleSummary(
+        id=meta["article_id"],
+        outlet=meta["outlet"],
+        title=meta["title"],
+        published=meta["published"] or None,
+        author=meta["author"] or None,
+        url=meta["url"] or None,
+        source=meta["source"],
+        chunks=int(meta["chunks"]),
+        characters=int(meta["characters"]),
+    )
