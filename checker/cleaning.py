@@ -108,7 +108,7 @@ def clean(raw: str) -> CleanText:
         following = items[i + 1] if i + 1 < len(items) else ""
 
         if appeal_left == 0 and _APPEAL_BLOCK_START.match(para):
-            appeal_left = _appeal_block_length(items[i:])
+            appeal_left = _appeal_block_length(items[i:]) or 1  # the heading alone, at least
         if appeal_left:
             appeal_left -= 1
             result.removed.append(("donation-appeal", para))
@@ -184,8 +184,16 @@ def _split_site(title: str) -> tuple[str, str | None]:
     return title, None
 
 
+_ISO_DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})")
+
+
 def parse_date(text: str) -> dt.date | None:
+    """A date from an ISO stamp or from words ("Friday 25 February 2022", "Jan 25, 2022")."""
+    iso = _ISO_DATE.match(text)
     try:
-        return date_parser.parse(text, fuzzy=True, dayfirst=True, ignoretz=True).date()
+        if iso:
+            return dt.date.fromisoformat(iso.group(1))
+        # Month-first for all-numeric dates, as US outlets write them.
+        return date_parser.parse(text, fuzzy=True, ignoretz=True).date()
     except (ValueError, OverflowError):
         return None

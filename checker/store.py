@@ -196,7 +196,8 @@ def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
             raise StoreError(f"cannot reach the Chroma server at {chroma_url} ({_reason(exc)})",
                              "Start it with `chroma run --path DIR --port N`, or drop --chroma-url to use the local store") from None
         return Store(client, prefix, chroma_url)
-    chroma_dir = store_dir / "chroma"
+    # Absolute: chromadb caches clients by path string, so a relative one can alias another.
+    chroma_dir = (store_dir / "chroma").resolve()
     try:
         chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)

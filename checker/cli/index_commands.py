@@ -41,7 +41,7 @@ def ingest(
         print_json(report.outcomes and render.to_json(report.outcomes) or "[]")
     else:
         counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "repaired", "unchanged", "skipped") if report.count(s))
-        out.print(f"Ingested into {index.where}: {counts or 'nothing'}; {index.count_chunks()} chunks in the index.", highlight=False)
+        out.print(f"Ingested into {index.where}: {counts or 'nothing'}; {index.count_chunks()} chunks in the index.", highlight=False, soft_wrap=True)
     if report.stored == 0:
         raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths),
                          "See the warnings above; give .txt, .md, .html, .json or .jsonl articles")
