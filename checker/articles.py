@@ -104,7 +104,7 @@ def _load_json(path: Path, raw: str) -> Loaded:
                 raise InputError(f"{where}: no article text", f"Give the text in one of the fields {', '.join(_ALIASES['text'])}")
             loaded.articles.append(_build(path, where, record, text))
         except InputError as exc:
-            loaded.warnings.append(f"{exc.one_line()} Skipped")
+            loaded.warnings.append(f"{exc.one_line()} Skipped.")
     if not loaded.articles:
         first = loaded.warnings[0] if loaded.warnings else f"{path}: no records"
         raise InputError(f"{path}: no usable article records ({len(loaded.warnings)} skipped; first: {first})",

@@ -21,7 +21,7 @@ class CheckerError(Exception):
 
     def one_line(self) -> str:
         text = self.message.rstrip(".")
-        return f"{text}. {self.hint}" if self.hint else f"{text}."
+        return f"{text}. {self.hint.rstrip('.')}." if self.hint else f"{text}."
 
 
 class InputError(CheckerError):

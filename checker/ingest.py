@@ -19,9 +19,9 @@ from checker.reading import discover
 from checker.schemas import Article, Chunk, IngestOutcome
 from checker.store import Store
 
-# Chunks gathered before one embedding call: big enough for full batches, small enough
-# that memory stays flat however large the corpus.
-_PENDING_CHUNKS = 512
+# Articles gathered before one lookup, one embedding call and one write: enough to fill the
+# model's batches and spare round trips, few enough that memory stays flat on a big corpus.
+_PENDING_ARTICLES = 128
 
 
 @dataclass
@@ -44,19 +44,9 @@ Progress = Callable[[int, int], None]
 def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progress | None = None) -> IngestReport:
     report = IngestReport()
     files, report.warnings = discover(paths)
-    pending: list[tuple[Article, list[Chunk], str]] = []
     max_bytes = int(settings.max_file_mb * 1_000_000)
     seen_ids: set[str] = set()
-
-    def flush() -> None:
-        texts = [c.text for _, chunks, _ in pending for c in chunks]
-        vectors = embeddings.embed(texts, batch_size=settings.embedding_batch)
-        offset = 0
-        for article, chunks, status in pending:
-            store.write_article(article, chunks, vectors[offset:offset + len(chunks)])
-            offset += len(chunks)
-            report.outcomes.append(IngestOutcome(source=article.source, article_id=article.id, status=status, chunks=len(chunks)))
-        pending.clear()
+    pending: list[Article] = []
 
     for done, path in enumerate(files, 1):
         try:
@@ -72,36 +62,54 @@ def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progre
                         message=f"{article.source}: same id as an article earlier in this run; give it its own 'id'"))
                     continue
                 seen_ids.add(article.id)
-                outcome = _plan(article, store, settings)
-                if isinstance(outcome, IngestOutcome):
-                    report.outcomes.append(outcome)
-                else:
-                    pending.append(outcome)
-            if sum(len(chunks) for _, chunks, _ in pending) >= _PENDING_CHUNKS:
-                flush()
+                pending.append(article)
+                if len(pending) >= _PENDING_ARTICLES:
+                    _index(pending, store, settings, report)
         if progress:
             progress(done, len(files))
-    if pending:
-        flush()
+    _index(pending, store, settings, report)
     return report
 
 
-def _plan(article: Article, store: Store, settings: Settings) -> IngestOutcome | tuple[Article, list[Chunk], str]:
-    """Decide what one article needs: nothing, a repair, or (re-)indexing."""
-    stored = store.get_article(article.id)
-    if stored is not None and stored.article.version == article.version:
+def _index(articles: list[Article], store: Store, settings: Settings, report: IngestReport) -> None:
+    """Index a batch of articles: one lookup, one embedding call, one write for them all."""
+    if not articles:
+        return
+    stored = store.get_articles([a.id for a in articles], with_text=False)
+    twins = store.ids_by_sha([a.sha256 for a in articles if a.id not in stored])
+    to_write: list[tuple[Article, list[Chunk], str]] = []
+    for article in articles:
         chunks = chunking.split(article, settings.chunk_size, settings.chunk_overlap)
-        removed = store.delete_stale_chunks(article.id, {c.id for c in chunks})
-        live = len(store.chunk_ids(article.id))
-        if live == len(chunks):
-            status = "repaired" if removed else "unchanged"
-            return IngestOutcome(source=article.source, article_id=article.id, status=status, chunks=live)
-        # The record exists but chunks are missing (the store was edited by hand): rewrite.
-        return article, chunks, "repaired"
-    if stored is None:
-        twins = [i for i in store.find_by_sha(article.sha256) if i != article.id]
-        if twins:
-            return IngestOutcome(source=article.source, article_id=article.id, status="skipped",
-                                 message=f"{article.source}: same text as the indexed article {twins[0]}; not added twice")
-    chunks = chunking.split(article, settings.chunk_size, settings.chunk_overlap)
-    return article, chunks, "updated" if stored is not None else "added"
+        previous = stored.get(article.id)
+        if previous is not None and previous.article.version == article.version:
+            report.outcomes.append(_verify(article, chunks, store))
+            continue
+        others = [i for i in twins.get(article.sha256, []) if i != article.id]
+        if previous is None and others:
+            report.outcomes.append(IngestOutcome(
+                source=article.source, article_id=article.id, status="skipped",
+                message=f"{article.source}: same text as the indexed article {others[0]}; not added twice"))
+            continue
+        to_write.append((article, chunks, "updated" if previous is not None else "added"))
+
+    vectors = embeddings.embed([c.text for _, chunks, _ in to_write for c in chunks], batch_size=settings.embedding_batch)
+    items, offset = [], 0
+    for article, chunks, _ in to_write:
+        items.append((article, chunks, vectors[offset:offset + len(chunks)]))
+        offset += len(chunks)
+    store.write_articles(items)
+    report.outcomes.extend(
+        IngestOutcome(source=a.source, article_id=a.id, status=status, chunks=len(chunks)) for a, chunks, status in to_write)
+    articles.clear()
+
+
+def _verify(article: Article, chunks: list[Chunk], store: Store) -> IngestOutcome:
+    """An unchanged article: make sure exactly its chunks are there (a crash can leave extras)."""
+    removed = store.delete_stale_chunks(article.id, {c.id for c in chunks})
+    live = len(store.chunk_ids(article.id))
+    if live != len(chunks):
+        # Chunks went missing (the store was edited by hand): write them again.
+        store.write_articles([(article, chunks, embeddings.embed([c.text for c in chunks]))])
+        removed = 1
+    status = "repaired" if removed else "unchanged"
+    return IngestOutcome(source=article.source, article_id=article.id, status=status, chunks=len(chunks))

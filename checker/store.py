@@ -54,15 +54,28 @@ class Store:
     # -- reading -------------------------------------------------------------------------
 
     def get_article(self, article_id: str) -> StoredArticle | None:
-        found = self._call(self._articles.get, ids=[article_id], include=["documents", "metadatas"])
-        if not found["ids"]:
-            return None
-        return _stored(found["documents"][0], found["metadatas"][0])
+        return self.get_articles([article_id]).get(article_id)
 
-    def find_by_sha(self, sha256: str) -> list[str]:
-        """Ids of articles whose cleaned text has this hash (to spot the same text twice)."""
-        found = self._call(self._articles.get, where={"sha256": sha256}, include=[])
-        return list(found["ids"])
+    def get_articles(self, article_ids: Sequence[str], with_text: bool = True) -> dict[str, StoredArticle]:
+        """The stored records among these ids, in as few round trips as the server allows."""
+        stored: dict[str, StoredArticle] = {}
+        include = ["documents", "metadatas"] if with_text else ["metadatas"]
+        for lo in range(0, len(article_ids), self._batch):
+            found = self._call(self._articles.get, ids=list(article_ids[lo:lo + self._batch]), include=include)
+            documents = found["documents"] if with_text else [""] * len(found["ids"])
+            for article_id, document, meta in zip(found["ids"], documents, found["metadatas"]):
+                stored[article_id] = _stored(document, meta)
+        return stored
+
+    def ids_by_sha(self, hashes: Sequence[str]) -> dict[str, list[str]]:
+        """For each text hash, the ids of articles with that cleaned text (to spot duplicates)."""
+        by_sha: dict[str, list[str]] = {}
+        unique = sorted(set(hashes))
+        for lo in range(0, len(unique), self._batch):
+            found = self._call(self._articles.get, where={"sha256": {"$in": unique[lo:lo + self._batch]}}, include=["metadatas"])
+            for article_id, meta in zip(found["ids"], found["metadatas"]):
+                by_sha.setdefault(meta["sha256"], []).append(article_id)
+        return by_sha
 
     def articles(self) -> list[ArticleSummary]:
         found = self._call(self._articles.get, include=["metadatas"])
@@ -132,35 +145,48 @@ class Store:
     # -- writing -------------------------------------------------------------------------
 
     def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
-        """Store an article and its chunks in the crash-safe order described above."""
-        meta = article.metadata()
-        chunk_metas = [
-            {**{k: meta[k] for k in ("article_id", "outlet", "title", "published", "version")},
-             "index": c.index, "start": c.start, "end": c.end}
-            for c in chunks
-        ]
-        for lo in range(0, len(chunks), self._batch):
-            hi = lo + self._batch
-            self._call(
-                self._chunks.upsert,
-                ids=[c.id for c in chunks[lo:hi]],
-                embeddings=embeddings[lo:hi].tolist(),
-                documents=[c.text for c in chunks[lo:hi]],
-                metadatas=chunk_metas[lo:hi],
-            )
-        centroid = embeddings.mean(axis=0)
-        centroid = centroid / (float((centroid**2).sum()) ** 0.5 or 1.0)
-        self._call(
-            self._articles.upsert,
-            ids=[article.id],
-            embeddings=[centroid.tolist()],
-            documents=[article.text],
-            metadatas=[{**meta, "chunks": len(chunks), "characters": len(article.text)}],
-        )
-        self.delete_stale_chunks(article.id, {c.id for c in chunks})
+        self.write_articles([(article, chunks, embeddings)])
+
+    def write_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
+        """Store articles and their chunks in the crash-safe order described above."""
+        import numpy as np
+
+        if not items:
+            return
+        chunk_rows: list[tuple[str, list[float], str, dict[str, Any]]] = []
+        records: list[tuple[str, list[float], str, dict[str, Any]]] = []
+        for article, chunks, vectors in items:
+            meta = article.metadata()
+            shared = {k: meta[k] for k in ("article_id", "outlet", "title", "published", "version")}
+            for chunk, vector in zip(chunks, vectors):
+                chunk_rows.append((chunk.id, vector.tolist(), chunk.text,
+                                   {**shared, "index": chunk.index, "start": chunk.start, "end": chunk.end}))
+            centroid = vectors.mean(axis=0)
+            centroid = centroid / (float(np.linalg.norm(centroid)) or 1.0)
+            records.append((article.id, centroid.tolist(), article.text,
+                            {**meta, "chunks": len(chunks), "characters": len(article.text)}))
+        self._upsert(self._chunks, chunk_rows)   # 1. chunks
+        self._upsert(self._articles, records)    # 2. the commit point
+        keep = {c.id for _, chunks, _ in items for c in chunks}
+        self._delete_stale([a.id for a, _, _ in items], keep)  # 3. other versions
+
+    def _upsert(self, collection: Collection, rows: Sequence[tuple[str, list[float], str, dict[str, Any]]]) -> None:
+        for lo in range(0, len(rows), self._batch):
+            ids, vectors, documents, metadatas = zip(*rows[lo:lo + self._batch])
+            self._call(collection.upsert, ids=list(ids), embeddings=list(vectors), documents=list(documents), metadatas=list(metadatas))
 
     def delete_stale_chunks(self, article_id: str, keep: set[str]) -> int:
-        stale = [i for i in self.chunk_ids(article_id) if i not in keep]
+        return self._delete_stale([article_id], keep)
+
+    def _delete_stale(self, article_ids: Sequence[str], keep: set[str]) -> int:
+        """Delete the chunks of these articles that are not in ``keep``: one query per batch.
+
+        Also catches chunks a crash left behind for an article that has no record yet.
+        """
+        stale: list[str] = []
+        for lo in range(0, len(article_ids), self._batch):
+            found = self._call(self._chunks.get, where={"article_id": {"$in": list(article_ids[lo:lo + self._batch])}}, include=[])
+            stale.extend(i for i in found["ids"] if i not in keep)
         for lo in range(0, len(stale), self._batch):
             self._call(self._chunks.delete, ids=stale[lo:lo + self._batch])
         return len(stale)
