@@ -68,7 +68,8 @@ def measure(label: str, source: Path) -> dict[str, float | str]:
 
     # The same chunk texts, embedded with nothing around them.
     files, _ = discover([source])
-    texts = [c.text for f in files for a in load_file(f, 10**8).articles
+    added = {o.article_id for o in report.outcomes if o.status == "added"}
+    texts = [c.text for f in files for a in load_file(f, 10**8).articles if a.id in added
              for c in chunking.split(a, settings.chunk_size, settings.chunk_overlap)]
     assert len(texts) == chunks, (len(texts), chunks)
     started = time.perf_counter()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from checker.errors import ConfigError
@@ -31,7 +31,24 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=10.0, gt=0, description="Larger input files are skipped.")
     embedding_batch: int = Field(default=64, ge=1, le=1024)
 
-    @field_validator("chroma_url")
+    # The LLM. The key is read from CHECKER_API_KEY or OPENAI_API_KEY and never printed.
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("CHECKER_API_KEY", "OPENAI_API_KEY", "api_key"))
+    base_url: str | None = Field(default=None, validation_alias=AliasChoices("CHECKER_BASE_URL", "OPENAI_BASE_URL", "base_url"),
+                                 description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    model: str = Field(default="gpt-4o-mini", description="The chat model's name at the endpoint.")
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    timeout: float = Field(default=120.0, gt=0, description="Seconds before one LLM request is abandoned.")
+    max_retries: int = Field(default=3, ge=0, le=10, description="Retries of 429, 5xx and timeouts, with backoff.")
+    structured_output: Literal["auto", "json_schema", "tools"] = "auto"
+    concurrency: int = Field(default=4, ge=1, le=64)
+    top_k: int = Field(default=4, ge=1, le=20, description="Passages of the other article per claim.")
+    max_claims: int = Field(default=20, ge=1, le=200, description="Claims extracted per article.")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.base_url or (self.api_key and self.api_key.get_secret_value()))
+
+    @field_validator("chroma_url", "base_url")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None

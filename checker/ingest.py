@@ -79,6 +79,8 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
     twins = store.ids_by_sha([a.sha256 for a in articles if a.id not in stored])
     to_write: list[tuple[Article, list[Chunk], str]] = []
     for article in articles:
+        # Texts first seen in this same batch count as indexed too.
+        twins.setdefault(article.sha256, [])
         chunks = chunking.split(article, settings.chunk_size, settings.chunk_overlap)
         previous = stored.get(article.id)
         if previous is not None and previous.article.version == article.version:
@@ -91,6 +93,7 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
                 message=f"{article.source}: same text as the indexed article {others[0]}; not added twice"))
             continue
         to_write.append((article, chunks, "updated" if previous is not None else "added"))
+        twins[article.sha256].append(article.id)
 
     vectors = embeddings.embed([c.text for _, chunks, _ in to_write for c in chunks], batch_size=settings.embedding_batch)
     items, offset = [], 0

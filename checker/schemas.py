@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import json
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -103,3 +105,94 @@ class IngestOutcome(BaseModel):
     status: str = Field(description="added | updated | unchanged | repaired | skipped")
     chunks: int = 0
     message: str | None = None
+
+
+# -- comparison --------------------------------------------------------------------------
+
+Label = Literal["agree", "contradict", "superseded", "not_addressed", "unscored"]
+LABELS: tuple[str, ...] = ("agree", "contradict", "superseded", "not_addressed", "unscored")
+ClaimKind = Literal["event", "number", "quote", "assessment"]
+
+
+class Claim(BaseModel):
+    """One checkable statement of an article, located in its text (``text[start:end]``)."""
+
+    id: str
+    article_id: str
+    text: str = Field(description="The claim, atomic and self-contained.")
+    speaker: str = Field(description="Who asserts it: a named source, or the outlet itself.")
+    when: str | None = Field(default=None, description="The date or period it is about.")
+    kind: ClaimKind = "event"
+    start: int = Field(description="Span of its source sentence in the article's cleaned text.")
+    end: int
+    source_text: str = Field(description="article.text[start:end]")
+
+
+class Evidence(BaseModel):
+    """A passage of the other article retrieved for a claim."""
+
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class Verdict(BaseModel):
+    """What the other article says about a claim, and everything needed to audit it."""
+
+    label: Label
+    quote: str | None = Field(default=None, description="Verbatim from the other article; None if none or unverifiable.")
+    quote_start: int | None = None
+    quote_end: int | None = None
+    quote_note: str | None = Field(default=None, description="Why a quote was dropped or adjusted.")
+    rationale: str = ""
+    confidence: float | None = None
+    judge: str = Field(description="Which judge decided: 'llm' or 'nli'.")
+    model: str | None = None
+    prompt_sha: str | None = None
+    raw: str | None = Field(default=None, description="The judge's raw output, kept for audit.")
+    error: str | None = Field(default=None, description="Why the verdict is unscored, when it is.")
+
+
+class ClaimResult(BaseModel):
+    direction: Literal["a->b", "b->a"]
+    claim: Claim
+    evidence: list[Evidence]
+    verdict: Verdict
+
+
+class ArticleRef(BaseModel):
+    """An article as a report names it."""
+
+    id: str
+    outlet: str
+    title: str
+    published: dt.date | None
+    url: str | None = None
+
+
+class Usage(BaseModel):
+    calls: int = 0
+    cached: int = 0
+    failed: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = Field(default=None, description="Estimated; None when the model's price is unknown.")
+    seconds: float = 0.0
+
+
+class Comparison(BaseModel):
+    """The result of `checker compare`: see docs/SCHEMA.md. Fields are only ever added."""
+
+    schema_version: Literal["checker.comparison/1"] = "checker.comparison/1"
+    article_a: ArticleRef
+    article_b: ArticleRef
+    judge: str
+    model: str | None = None
+    endpoint: str | None = None
+    prompts: dict[str, str] = Field(default_factory=dict, description="prompt name -> content hash")
+    claims_dropped: int = Field(default=0, description="Extracted claims whose source sentence was not found in the article.")
+    results: list[ClaimResult] = Field(default_factory=list)
+    summary: dict[str, int] = Field(default_factory=dict)
+    usage: Usage = Field(default_factory=Usage)

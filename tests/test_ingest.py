@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -116,3 +117,12 @@ def test_search_filters_by_outlet(store, settings, tmp_path: Path) -> None:
     for hit in hits:
         text = store.get_article(hit.article_id).article.text
         assert text[hit.start:hit.end] == hit.text
+
+
+def test_the_same_text_twice_in_one_batch_is_indexed_once(store, settings, tmp_path: Path) -> None:
+    body = "Russian forces have fully withdrawn from the Ukrainian capital, the Pentagon said on Wednesday."
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"copy-{i}", "text": body}) + "\n" for i in range(3)))
+    report = ingest([feed], store, settings)
+    assert [o.status for o in report.outcomes] == ["added", "skipped", "skipped"]
+    assert len(store.articles()) == 1

@@ -40,8 +40,8 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-StoreOption = Annotated[Path | None, typer.Option("--store", help="Folder of the local index. [env: CHECKER_STORE] [default: .checker]", show_default=False)]
-ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the local folder, e.g. http://127.0.0.1:8000. [env: CHECKER_CHROMA_URL]", show_default=False)]
+StoreOption = Annotated[Path | None, typer.Option("--store", help="Folder of the local index. \\[env: CHECKER_STORE; default: .checker]", show_default=False)]
+ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the local folder, e.g. http://127.0.0.1:8000. \\[env: CHECKER_CHROMA_URL]", show_default=False)]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")]
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,0 +1,147 @@
+"""`checker compare A B`: claim by claim, does article B agree with article A?"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from checker import render
+from checker.asking import Asker
+from checker.claims import LLMExtractor
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors
+from checker.compare import CompareOptions, compare as run_compare
+from checker.config import Settings
+from checker.errors import InputError
+from checker.ingest import ingest
+from checker.judge import LLMJudge
+from checker.llm import make_model
+from checker.results import Results
+from checker.schemas import Article, Comparison
+from checker.store import Store, open_store
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+class FailOn(str, Enum):
+    contradict = "contradict"
+    superseded = "superseded"
+    not_addressed = "not_addressed"
+    unscored = "unscored"
+
+
+class StructuredOutput(str, Enum):
+    auto = "auto"
+    json_schema = "json_schema"
+    tools = "tools"
+
+
+def resolve_article(given: str, store: Store, settings: Settings) -> Article:
+    """An article from a file (ingested first, a no-op if unchanged) or an indexed id."""
+    path = Path(given)
+    if path.exists():
+        report = ingest([path], store, settings)
+        stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped"]
+        if len(stored_ids) != 1:
+            problem = next((o.message for o in report.outcomes if o.message), None) or f"{len(stored_ids)} articles in it"
+            raise InputError(f"{given}: cannot compare this file ({problem})", "Give one article per file, or an article id from `checker articles`")
+        article_id = stored_ids[0]
+    else:
+        article_id = given
+    stored = store.get_article(article_id)
+    if stored is None:
+        raise InputError(f"{given}: no such file, and no indexed article with that id", "Give a file path, or an id from `checker articles`")
+    return stored.article
+
+
+@app.command()
+@user_errors
+def compare(
+    article_a: Annotated[str, typer.Argument(metavar="A", help="File, or id of an indexed article, whose claims are checked.", show_default=False)],
+    article_b: Annotated[str, typer.Argument(metavar="B", help="File, or id of an indexed article, checked against.", show_default=False)],
+    both_ways: Annotated[bool, typer.Option("--both-ways", help="Also check B's claims against A.")] = False,
+    top_k: Annotated[int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages of the other article per claim. \\[default: 4]", show_default=False)] = None,
+    max_claims: Annotated[int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
+    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="How to ask for JSON: json_schema (OpenAI), tools (llama.cpp and most local servers), auto. \\[default: auto]", show_default=False)] = None,
+    temperature: Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0, help="\\[default: 0]", show_default=False)] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
+    output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)] = None,
+    fail_on: Annotated[list[FailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False)] = None,
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """Check every claim of article A against article B: agree, contradict, superseded or not_addressed, with verbatim evidence."""
+    settings = settings_from(store, chroma_url, top_k=top_k, max_claims=max_claims, model=model, base_url=base_url,
+                             structured_output=structured_output.value if structured_output else None,
+                             temperature=temperature, concurrency=concurrency)
+    chat = make_model(settings.model, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None,
+                      temperature=settings.temperature, timeout=settings.timeout, max_retries=settings.max_retries,
+                      method=settings.structured_output)
+    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
+    a = resolve_article(article_a, index, settings)
+    b = resolve_article(article_b, index, settings)
+    if a.id == b.id:
+        raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
+
+    results = Results(settings.results_db)
+    asker = Asker(chat, results)
+    extractor = LLMExtractor(asker, max_claims=settings.max_claims)
+    judge = LLMJudge(asker)
+    run_id = results.start_run(" ".join(["compare", *sys.argv[2:]])[:500])
+    with Progress(TextColumn("judging claims"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("claims", total=None)
+        comparison = run_compare(a, b, index, extractor, judge, results,
+                                 CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
+                                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                 usage=asker.meter.usage)
+    comparison = comparison.model_copy(update={
+        "model": chat.model, "endpoint": chat.endpoint,
+        "prompts": {extractor.prompt.name: extractor.prompt.sha, judge.prompt.name: judge.prompt.sha}})
+    results.finish_run(run_id, comparison.usage.model_dump())
+    emit(comparison, output, out_file)
+    failing = [label.value for label in fail_on or [] if comparison.summary.get(label.value)]
+    if failing:
+        err.print(f"failing: verdicts labelled {', '.join(failing)} were found (--fail-on)", highlight=False)
+        raise typer.Exit(1)
+
+
+def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None) -> None:
+    if output is CompareFormat.table and out_file is None:
+        out.print(render.comparison_table(comparison))
+        return
+    if output is CompareFormat.json:
+        text = comparison.model_dump_json(indent=2) + "\n"
+    elif output is CompareFormat.markdown:
+        text = render.comparison_markdown(comparison)
+    elif output is CompareFormat.html:
+        text = render.comparison_html(comparison)
+    else:  # a table written to a file: plain text, no colour codes
+        import io
+
+        from rich.console import Console
+
+        console = Console(record=True, width=120, file=io.StringIO())
+        console.print(render.comparison_table(comparison))
+        text = console.export_text()
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            out_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--out {out_file}: cannot write ({exc.strerror})", "Check the folder exists and is writable") from None
+        err.print(f"wrote {out_file}", highlight=False)
+

@@ -1,0 +1,115 @@
+"""`compare`: every claim of article A against article B (and back with ``both_ways``).
+
+claims of A -> for each, the top-k passages of B from Chroma -> a verdict from the judge.
+Verdicts are judged concurrently (a bounded pool: calls are network-bound) and each is
+stored as soon as it is finished, so an interrupted run keeps its work and a rerun, served
+from the cache, costs no LLM calls.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from checker import embeddings
+from checker.claims import Extractor
+from checker.judge import Judge
+from checker.results import Results
+from checker.schemas import LABELS, Article, ArticleRef, Claim, ClaimResult, Comparison, Evidence, Usage
+from checker.store import Store
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CompareOptions:
+    top_k: int = 4
+    both_ways: bool = False
+    concurrency: int = 4
+
+
+def article_ref(article: Article) -> ArticleRef:
+    return ArticleRef(id=article.id, outlet=article.outlet, title=article.title, published=article.published, url=article.url)
+
+
+def claims_of(article: Article, extractor: Extractor, results: Results | None) -> tuple[list[Claim], int]:
+    """The article's claims, extracted once per article version and extractor."""
+    if results is not None:
+        stored = results.claims(article.id, article.sha256, extractor.name)
+        if stored is not None:
+            return [Claim.model_validate(c) for c in stored[0]], stored[1]
+    claims, dropped = extractor.extract(article)
+    if results is not None and claims:
+        results.store_claims(article.id, article.sha256, extractor.name, [c.model_dump(mode="json") for c in claims], dropped)
+    return claims, dropped
+
+
+def evidence_for(claims: list[Claim], other: Article, store: Store, k: int) -> list[list[Evidence]]:
+    vectors = embeddings.embed([c.text for c in claims])
+    found = []
+    for vector in vectors:
+        hits = store.search(vector, k=k, article_ids=[other.id])
+        found.append([Evidence(chunk_id=h.chunk_id, text=h.text, start=h.start, end=h.end, score=h.score) for h in hits])
+    return found
+
+
+def compare(
+    article_a: Article,
+    article_b: Article,
+    store: Store,
+    extractor: Extractor,
+    judge: Judge,
+    results: Results | None,
+    options: CompareOptions,
+    progress: Progress | None = None,
+    usage: Callable[[], Usage] | None = None,
+) -> Comparison:
+    directions = [("a->b", article_a, article_b)]
+    if options.both_ways:
+        directions.append(("b->a", article_b, article_a))
+
+    tasks: list[tuple[str, Claim, Article, Article, list[Evidence]]] = []
+    dropped = 0
+    for direction, source, other in directions:
+        claims, lost = claims_of(source, extractor, results)
+        dropped += lost
+        for claim, evidence in zip(claims, evidence_for(claims, other, store, options.top_k) if claims else []):
+            tasks.append((direction, claim, source, other, evidence))
+
+    finished: dict[int, ClaimResult] = {}
+    if progress:
+        progress(0, len(tasks))
+    pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="judge")
+    pending: dict[Future, int] = {}
+    try:
+        for index, (direction, claim, source, other, evidence) in enumerate(tasks):
+            pending[pool.submit(judge.judge, claim, source, other, evidence)] = index
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                direction, claim, source, other, evidence = tasks[index]
+                verdict = future.result()
+                result = ClaimResult(direction=direction, claim=claim, evidence=evidence, verdict=verdict)
+                if results is not None:
+                    results.store_verdict(claim.id, other.id, other.sha256, judge.name, result.model_dump(mode="json"))
+                finished[index] = result
+                if progress:
+                    progress(len(finished), len(tasks))
+    finally:
+        # On Ctrl-C: calls not yet started are cancelled; finished verdicts are already stored.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    ordered = [finished[i] for i in sorted(finished)]
+    counts = Counter(r.verdict.label for r in ordered)
+    return Comparison(
+        article_a=article_ref(article_a),
+        article_b=article_ref(article_b),
+        judge=judge.name,
+        claims_dropped=dropped,
+        results=ordered,
+        summary={label: counts.get(label, 0) for label in LABELS},
+        usage=usage() if usage else Usage(),
+    )

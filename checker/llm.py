@@ -1,0 +1,190 @@
+"""Chat models behind one narrow interface; the only module that imports langchain-openai.
+
+``ChatModel.complete(messages, schema)`` asks for an answer shaped like a pydantic model and
+returns what came back, parsed or not: validation, re-asking and caching live above this
+layer (``checker.asking``), so a scripted fake can stand in for any real model in tests.
+
+Structured output is requested in the way the endpoint supports: OpenAI's ``json_schema``
+response format, or a forced tool call, which llama.cpp's server and most local servers
+support (they reject ``json_schema``). ``auto`` picks json_schema for api.openai.com and
+tool calling for any other base URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from checker.errors import ConfigError, LLMError
+
+Message = tuple[str, str]  # (role, content)
+StructuredMethod = Literal["auto", "json_schema", "tools"]
+
+# USD per million tokens (input, output), from the providers' published price lists.
+# Unknown models report tokens only, never a guessed cost.
+PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "o4-mini": (1.10, 4.40),
+}
+
+
+def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> float | None:
+    price = PRICES_PER_MTOK.get(model) or PRICES_PER_MTOK.get(re.sub(r"-\d{4}-\d{2}-\d{2}$", "", model))
+    if price is None:
+        return None
+    return (input_tokens * price[0] + output_tokens * price[1]) / 1_000_000
+
+
+@dataclass
+class Completion:
+    """One model answer: the structured payload if there was one, and the raw text always."""
+
+    payload: Any | None
+    raw: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    error: str | None = None  # set when the call itself failed (after transport retries)
+
+
+class ChatModel(Protocol):
+    model: str
+    endpoint: str
+
+    def complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion: ...
+
+    def cache_identity(self) -> dict[str, Any]:
+        """What, besides the messages, decides the answer: part of every cache key."""
+        ...
+
+
+class OpenAIChat:
+    """Any OpenAI-compatible endpoint through langchain-openai."""
+
+    def __init__(
+        self,
+        model: str,
+        api_key: str | None,
+        base_url: str | None,
+        temperature: float = 0.0,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        method: StructuredMethod = "auto",
+        max_tokens: int | None = 2048,
+    ) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self.model = model
+        self.endpoint = base_url or "https://api.openai.com/v1"
+        self.method: Literal["json_schema", "tools"] = (
+            ("json_schema" if base_url is None or "api.openai.com" in base_url else "tools") if method == "auto" else method
+        )
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self._secret = api_key
+        # The SDK retries 429, 5xx, timeouts and dropped connections with exponential
+        # backoff and honours Retry-After; we add nothing on top for those.
+        self._chat = ChatOpenAI(
+            model=model,
+            api_key=api_key or "no-key-needed",  # local servers ignore it; the SDK requires one
+            base_url=base_url,
+            temperature=temperature,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_tokens=max_tokens,
+        )
+
+    def cache_identity(self) -> dict[str, Any]:
+        return {"model": self.model, "endpoint": self.endpoint, "method": self.method,
+                "temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
+        import openai
+
+        if self.method == "tools":
+            runnable = self._chat.with_structured_output(schema, method="function_calling", include_raw=True)
+        else:
+            runnable = self._chat.with_structured_output(schema, method="json_schema", strict=False, include_raw=True)
+        try:
+            result = runnable.invoke(messages)
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            raise LLMError(f"the LLM endpoint {self.endpoint} refused the credentials ({exc.status_code})",
+                           "Check OPENAI_API_KEY, or --base-url for a local server") from None
+        except openai.NotFoundError:
+            raise LLMError(f"the LLM endpoint {self.endpoint} does not know the model {self.model!r} (404)",
+                           "Pick a model it serves with --model / CHECKER_MODEL") from None
+        except openai.BadRequestError as exc:
+            # Usually the request is too long for the model's context; the claim is unscored.
+            return Completion(payload=None, raw="", error=self._redact(f"rejected by the endpoint (400): {_message(exc)}"))
+        except Exception as exc:  # retries exhausted, garbage bodies, empty choices, timeouts
+            return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {_message(exc)}"))
+        message = result["raw"]
+        usage = getattr(message, "usage_metadata", None) or {}
+        raw, payload = _payload(message)
+        return Completion(
+            payload=payload,
+            raw=raw,
+            input_tokens=int(usage.get("input_tokens", 0)),
+            output_tokens=int(usage.get("output_tokens", 0)),
+        )
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._secret, "[redacted]") if self._secret else text
+
+
+def _payload(message: Any) -> tuple[str, Any | None]:
+    """The answer's raw text and its JSON value, from a tool call or from the content."""
+    tool_calls = getattr(message, "tool_calls", None) or []
+    if tool_calls:
+        args = tool_calls[0].get("args")
+        return json.dumps(args, ensure_ascii=False), args
+    invalid = getattr(message, "invalid_tool_calls", None) or []
+    if invalid:
+        raw = str(invalid[0].get("args") or "")
+        return raw, _loads(raw)
+    content = message.content if isinstance(message.content, str) else json.dumps(message.content)
+    return content, _loads(content)
+
+
+def _loads(text: str) -> Any | None:
+    text = text.strip()
+    fenced = re.match(r"^```(?:json)?\s*(.*?)\s*```$", text, re.S)
+    if fenced:
+        text = fenced.group(1)
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, ValueError):
+        return None
+
+
+def _message(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def make_model(
+    model: str,
+    base_url: str | None,
+    api_key: str | None,
+    *,
+    temperature: float,
+    timeout: float,
+    max_retries: int,
+    method: StructuredMethod,
+) -> OpenAIChat:
+    """The configured model, or ConfigError saying how to configure one."""
+    if not api_key and not base_url:
+        raise ConfigError(
+            "no LLM is configured",
+            "Set OPENAI_API_KEY for OpenAI, or --base-url / CHECKER_BASE_URL for an OpenAI-compatible "
+            "server (llama.cpp, Ollama, vLLM)",
+        )
+    return OpenAIChat(model, api_key, base_url, temperature=temperature, timeout=timeout,
+                      max_retries=max_retries, method=method)

@@ -1,0 +1,83 @@
+"""Prompts as files in ``prompts/``: one Jinja syntax, strict variables, a content hash.
+
+A prompt file is YAML front matter (``description``) and a body with two sections, the
+system message and the user message, separated by a line ``=== user ===``. Placeholders
+are Jinja's ``{{ name }}``; a variable the caller does not pass raises instead of
+rendering as empty. The hash of the file's bytes is recorded with every result, so a
+result always says which prompt produced it, and an edited prompt cannot reuse old answers.
+
+Article text is untrusted: ``fence`` wraps it between markers the text cannot forge, and
+the prompts tell the model that fenced text is material to analyse, never instructions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import frontmatter
+import jinja2
+
+from checker.errors import ConfigError
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+SECTION_BREAK = re.compile(r"^=== user ===\s*$", re.M)
+
+_env = jinja2.Environment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # plain text for a model, not HTML
+    keep_trailing_newline=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["fence"] = lambda text, label="ARTICLE": fence(text, label)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    sha: str
+    description: str
+    system: jinja2.Template
+    user: jinja2.Template
+
+    def render(self, **variables: object) -> list[tuple[str, str]]:
+        """The (role, content) messages, or ConfigError naming a missing variable."""
+        try:
+            return [("system", self.system.render(**variables).strip()), ("user", self.user.render(**variables).strip())]
+        except jinja2.UndefinedError as exc:
+            raise ConfigError(f"prompt {self.name}: {exc.message}", "Pass the variable or fix the placeholder in the prompt file") from None
+
+
+@lru_cache(maxsize=None)
+def load(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
+    path = directory / f"{name}.md"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise ConfigError(f"prompt file {path} is missing", "Restore it from the repository") from None
+    post = frontmatter.loads(data.decode("utf-8"))
+    parts = SECTION_BREAK.split(post.content, maxsplit=1)
+    if len(parts) != 2:
+        raise ConfigError(f"prompt file {path} has no '=== user ===' line", "Separate the system and user messages with it")
+    try:
+        system, user = (_env.from_string(part.strip()) for part in parts)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"prompt file {path}: line {exc.lineno}: {exc.message}", "Fix the template syntax") from None
+    return Prompt(
+        name=name,
+        sha=hashlib.sha256(data).hexdigest()[:12],
+        description=str(post.metadata.get("description", "")),
+        system=system,
+        user=user,
+    )
+
+
+def fence(text: str, label: str = "ARTICLE") -> str:
+    """Wrap untrusted text between markers; markers inside the text are defused first."""
+    begin, end = f"<<<{label}", f"{label}>>>"
+    cleaned = text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+    return f"{begin}\n{cleaned}\n{end}"
