@@ -1,0 +1,146 @@
+"""A stub OpenAI-compatible chat server on 127.0.0.1, for fault tests and benchmarks.
+
+It answers ``/v1/chat/completions`` with valid structured answers (a forced tool call, or
+JSON content when ``response_format`` asks for it) after ``delay`` seconds, or misbehaves
+as scripted: ``faults`` is consumed one entry per request (then it answers normally).
+
+Faults: "429" (with Retry-After), "500", "garbage" (a 200 whose body is not JSON), "empty"
+(no choices), "truncated" (the connection drops mid-body), "hang" (never answers in time),
+"401" (echoes the API key it was sent, as some servers do, to prove we never show it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+FENCE = re.compile(r"<<<(\w+)\n(.*?)\n\1>>>", re.S)
+SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]")
+
+
+def answer_for(schema_name: str, user_message: str) -> dict[str, Any]:
+    """A valid answer for the project's two schemas, derived from the request."""
+    fences = dict(FENCE.findall(user_message))
+    if schema_name == "ExtractedClaims":
+        sentences = SENTENCE.findall(fences.get("ARTICLE", ""))[:3]
+        return {"claims": [{"claim": s.strip(), "source_sentence": s.strip(), "speaker": "the outlet",
+                            "when": None, "kind": "event"} for s in sentences]}
+    return {"label": "not_addressed", "quote": "", "rationale": "The stub does not read.", "confidence": 0.5}
+
+
+class StubLLM:
+    def __init__(self, delay: float = 0.0, faults: list[str] | None = None, retry_after: float = 1.0) -> None:
+        self.delay = delay
+        self.faults = list(faults or [])
+        self.retry_after = retry_after
+        self.requests: list[dict[str, Any]] = []
+        self.request_times: list[float] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> StubLLM:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _next_fault(self, body: dict[str, Any], headers: dict[str, str]) -> str | None:
+        with self._lock:
+            self.requests.append({"body": body, "headers": headers})
+            self.request_times.append(time.monotonic())
+            return self.faults.pop(0) if self.faults else None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fault = stub._next_fault(body, {k.lower(): v for k, v in self.headers.items()})
+                with stub._lock:
+                    stub.in_flight += 1
+                    stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
+                try:
+                    self._respond(body, fault)
+                finally:
+                    with stub._lock:
+                        stub.in_flight -= 1
+
+            def _respond(self, body: dict[str, Any], fault: str | None) -> None:
+                if fault == "hang":
+                    time.sleep(30)
+                    return
+                if stub.delay:
+                    time.sleep(stub.delay)
+                if fault == "429":
+                    return self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
+                                      {"Retry-After": f"{stub.retry_after:g}"})
+                if fault == "500":
+                    return self._send(500, {"error": {"message": "boom", "type": "server_error"}})
+                if fault == "401":
+                    key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    return self._send(401, {"error": {"message": f"Incorrect API key provided: {key}", "type": "invalid_request_error"}})
+                if fault == "garbage":
+                    return self._raw(200, b"<html>upstream error</html>{not json")
+                if fault == "empty":
+                    return self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": "stub", "choices": []})
+                if fault == "truncated":
+                    payload = json.dumps(self._completion(body)).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload[: len(payload) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                return self._send(200, self._completion(body))
+
+            def _completion(self, body: dict[str, Any]) -> dict[str, Any]:
+                user = next((m["content"] for m in reversed(body.get("messages", [])) if m["role"] == "user"), "")
+                first_user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), user)
+                tools = body.get("tools") or []
+                name = tools[0]["function"]["name"] if tools else body.get("response_format", {}).get("json_schema", {}).get("name", "")
+                arguments = json.dumps(answer_for(name, first_user))
+                if tools:
+                    message = {"role": "assistant", "content": None, "tool_calls": [
+                        {"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}]}
+                else:
+                    message = {"role": "assistant", "content": arguments}
+                return {"id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": body.get("model", "stub"),
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                        "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60}}
+
+            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+                self._raw(status, json.dumps(payload).encode(), headers)
+
+            def _raw(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
