@@ -7,7 +7,7 @@ Extractors are interchangeable (the LLM one here, an offline one later); each ha
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -24,12 +24,14 @@ class ExtractedClaim(BaseModel):
     claim: str = Field(description="One atomic, self-contained factual claim.")
     source_sentence: str = Field(description="The article sentence it comes from, copied exactly.")
     speaker: str = Field(description="Who asserts it: a named source, or the outlet itself.")
-    when: str | None = Field(default=None, description="Date (YYYY-MM-DD) or period the claim is about.")
+    when: str | None = Field(description="Date (YYYY-MM-DD) or period the claim is about; null if unknown.")
     kind: ClaimKind = Field(description="event, number, quote or assessment.")
 
 
 class ExtractedClaims(BaseModel):
     claims: list[ExtractedClaim]
+
+    max_output_tokens: ClassVar[int] = 2000
 
 
 class Extractor(Protocol):
@@ -45,8 +47,9 @@ def claim_id(article_id: str, text: str) -> str:
 
 
 def make_claim(article: Article, text: str, source: str, speaker: str, when: str | None, kind: ClaimKind) -> Claim | None:
-    """A claim located in the article, or None if its source sentence is not there."""
-    span = quotes.locate(source, article.text)
+    """A claim located in the article, or None if neither its source sentence nor the
+    claim itself (models sometimes copy the sentence as the claim) is found verbatim."""
+    span = quotes.locate(source, article.text) or quotes.locate(text, article.text)
     if span is None or not text.strip():
         return None
     return Claim(

@@ -8,9 +8,9 @@ reports with different known dates, otherwise it is a contradiction.
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from checker import prompts, quotes
 from checker.asking import Asker
@@ -19,9 +19,21 @@ from checker.schemas import Article, Claim, Evidence, Verdict
 
 class JudgeAnswer(BaseModel):
     label: Literal["agree", "contradict", "superseded", "not_addressed"]
-    quote: str = Field(default="", description="Verbatim from article B; empty for not_addressed.")
+    # Every field is required: optional fields make llama.cpp's grammar much larger.
+    quote: str = Field(description="Verbatim from article B; empty for not_addressed.")
     rationale: str = Field(description="One sentence.")
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(description="From 0 to 1.")
+
+    max_output_tokens: ClassVar[int] = 400
+
+    # The range is checked here rather than with ge/le: numeric bounds in the JSON schema make
+    # llama.cpp's grammar-constrained decoding hang (seen with llama-cpp-python 0.3.36).
+    @field_validator("confidence")
+    @classmethod
+    def _probability(cls, value: float) -> float:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("confidence must be a number from 0 to 1")
+        return value
 
 
 class Judge(Protocol):

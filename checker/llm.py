@@ -78,6 +78,7 @@ class OpenAIChat:
         max_retries: int = 3,
         method: StructuredMethod = "auto",
         max_tokens: int | None = 2048,
+        merge_system: bool | None = None,
     ) -> None:
         from langchain_openai import ChatOpenAI
 
@@ -86,9 +87,14 @@ class OpenAIChat:
         self.method: Literal["json_schema", "tools"] = (
             ("json_schema" if base_url is None or "api.openai.com" in base_url else "tools") if method == "auto" else method
         )
+        # Local chat templates often have no system role (llama.cpp's `gemma` format drops
+        # it silently), so for endpoints other than OpenAI the system message is folded
+        # into the first user turn, as Gemma's own template does.
+        self.merge_system = (base_url is not None and "api.openai.com" not in base_url) if merge_system is None else merge_system
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._secret = api_key
+        self._runnables: dict[type[BaseModel], Any] = {}
         # The SDK retries 429, 5xx, timeouts and dropped connections with exponential
         # backoff and honours Retry-After; we add nothing on top for those.
         self._chat = ChatOpenAI(
@@ -103,17 +109,15 @@ class OpenAIChat:
 
     def cache_identity(self) -> dict[str, Any]:
         return {"model": self.model, "endpoint": self.endpoint, "method": self.method,
-                "temperature": self.temperature, "max_tokens": self.max_tokens}
+                "temperature": self.temperature, "max_tokens": self.max_tokens, "merge_system": self.merge_system}
 
     def complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
         import openai
 
-        if self.method == "tools":
-            runnable = self._chat.with_structured_output(schema, method="function_calling", include_raw=True)
-        else:
-            runnable = self._chat.with_structured_output(schema, method="json_schema", strict=False, include_raw=True)
+        if self.merge_system:
+            messages = merge_system_message(messages)
         try:
-            result = runnable.invoke(messages)
+            result = self._runnable(schema).invoke(messages)
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             raise LLMError(f"the LLM endpoint {self.endpoint} refused the credentials ({exc.status_code})",
                            "Check OPENAI_API_KEY, or --base-url for a local server") from None
@@ -135,8 +139,34 @@ class OpenAIChat:
             output_tokens=int(usage.get("output_tokens", 0)),
         )
 
+    def _runnable(self, schema: type[BaseModel]) -> Any:
+        """The chat model bound to answer as ``schema``; built once per schema.
+
+        A schema may cap the answer's length with a ``max_output_tokens`` class attribute:
+        small models can loop inside a string until the budget runs out, and a verdict never
+        needs thousands of tokens.
+        """
+        runnable = self._runnables.get(schema)
+        if runnable is None:
+            budget = getattr(schema, "max_output_tokens", None)
+            chat = self._chat if budget is None else self._chat.model_copy(
+                update={"max_tokens": min(budget, self.max_tokens or budget)})
+            if self.method == "tools":
+                runnable = chat.with_structured_output(schema, method="function_calling", include_raw=True)
+            else:
+                runnable = chat.with_structured_output(schema, method="json_schema", strict=False, include_raw=True)
+            self._runnables[schema] = runnable
+        return runnable
+
     def _redact(self, text: str) -> str:
         return text.replace(self._secret, "[redacted]") if self._secret else text
+
+
+def merge_system_message(messages: list[Message]) -> list[Message]:
+    """[system, user, ...] -> [user (system text, blank line, user text), ...]."""
+    if len(messages) < 2 or messages[0][0] != "system" or messages[1][0] != "user":
+        return messages
+    return [("user", f"{messages[0][1]}\n\n{messages[1][1]}"), *messages[2:]]
 
 
 def _payload(message: Any) -> tuple[str, Any | None]:

@@ -89,3 +89,34 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def store(settings: Settings):
     return open_store(settings.store, None, settings.collection_prefix)
+
+
+# -- recorded LLM responses (pytest-recording / vcrpy) -------------------------------------
+
+_SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
+
+
+def _scrub_response(response: dict) -> dict:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in _SECRET_HEADERS or name.lower().startswith("x-request-id"):
+            headers.pop(name)
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict:
+    """Cassettes hold no secrets and readable bodies, and match on the exact request body,
+    so an edited prompt cannot replay an answer recorded for the old one. record_mode is
+    deliberately not set: CI relies on the default, `none`."""
+    return {
+        "filter_headers": [(name, None) for name in _SECRET_HEADERS],
+        "before_record_response": _scrub_response,
+        "decode_compressed_response": True,
+        "match_on": ["method", "uri", "body"],
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(Path(request.node.fspath).parent / "cassettes" / request.module.__name__.split(".")[-1])

@@ -31,6 +31,11 @@ def test_tool_calling_request_and_answer() -> None:
     assert body["tools"][0]["function"]["name"] == "JudgeAnswer"
     assert body["tool_choice"]["function"]["name"] == "JudgeAnswer"  # forced, not optional
     assert "response_format" not in body
+    assert body["max_completion_tokens"] == JudgeAnswer.max_output_tokens  # a verdict's own budget
+    # A local endpoint gets the system text inside the first user turn (llama.cpp's gemma
+    # format would drop a system message).
+    assert [m["role"] for m in body["messages"]] == ["user"]
+    assert body["messages"][0]["content"].startswith("judge\n\nClaim:")
 
 
 def test_json_schema_request_and_answer() -> None:
@@ -39,6 +44,11 @@ def test_json_schema_request_and_answer() -> None:
     assert answer.value is not None and answer.value.label == "not_addressed"
     body = stub.requests[0]["body"]
     assert body["response_format"]["type"] == "json_schema" and "tools" not in body
+
+
+def test_openai_keeps_its_system_message() -> None:
+    chat = OpenAIChat("gpt-4o-mini", "sk-x", None)
+    assert chat.method == "json_schema" and chat.merge_system is False
 
 
 def test_429_is_retried_after_the_retry_after_delay() -> None:
@@ -92,3 +102,13 @@ def test_cli_compare_end_to_end_over_http(fake_embeddings, monkeypatch: pytest.M
     assert {r["verdict"]["label"] for r in data["results"]} == {"not_addressed"}
     assert stub.requests[0]["headers"]["authorization"] == "Bearer sk-secret-abcdef"
     assert "sk-secret" not in result.output + result.stderr
+
+
+def test_schemas_sent_to_servers_carry_no_numeric_bounds() -> None:
+    """llama.cpp's grammar hangs on minimum/maximum; ranges are validated after parsing."""
+    from checker.claims import ExtractedClaims
+
+    for schema in (JudgeAnswer, ExtractedClaims):
+        text = json.dumps(schema.model_json_schema())
+        for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            assert keyword not in text, (schema.__name__, keyword)

@@ -1,0 +1,172 @@
+"""The offline judge: a fine-tuned MiniLM cross-encoder, no API key, no network.
+
+The model (models/nli-minilm/, trained by training/train_nli.py) scores a (premise, claim)
+pair as entailment / neutral / contradiction. A claim is scored against every sentence of
+the retrieved passages, and against each pair of neighbouring sentences (SummaC's lesson:
+a whole passage dilutes the one sentence that decides), and the strongest sentence wins.
+Beside the model, a deterministic check compares numbers: a claim whose figure differs
+from the figure the best-matching sentence gives for the same thing is a contradiction
+the model often misses. The quote is always the deciding sentence of the other article,
+so it is verbatim by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checker import sentences
+from checker.errors import ConfigError
+from checker.judge import finalise
+from checker.schemas import Article, Claim, Evidence, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nli-minilm"
+ENTAIL, NEUTRAL, CONTRA = 0, 1, 2
+# Decision thresholds on the strongest sentence's probabilities (chosen on the training
+# mixture's behaviour, never on the eval suites).
+AGREE_AT = 0.55
+CONTRADICT_AT = 0.55
+
+
+@lru_cache(maxsize=1)
+def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if not (path / "model.safetensors").exists():
+        raise ConfigError(f"the offline judge's weights are missing from {path}", "Restore models/ from the repository, or run `make train-judge`")
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    tokenizer = AutoTokenizer.from_pretrained(str(path))
+    model = AutoModelForSequenceClassification.from_pretrained(str(path), torch_dtype=torch.float32)
+    model.eval()
+    return tokenizer, model
+
+
+def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256) -> np.ndarray:
+    """Rows of (entailment, neutral, contradiction) probabilities, one per (premise, claim)."""
+    import numpy as np
+    import torch
+
+    if not pairs:
+        return np.zeros((0, 3), dtype=np.float32)
+    tokenizer, model = _load()
+    # Sorting by length keeps padding, and so wasted work, small.
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    out = np.zeros((len(pairs), 3), dtype=np.float32)
+    with torch.inference_mode():
+        for lo in range(0, len(order), batch_size):
+            index = order[lo:lo + batch_size]
+            encoded = tokenizer([pairs[i][0] for i in index], [pairs[i][1] for i in index], truncation=True,
+                                max_length=max_len, padding=True, return_tensors="pt")
+            out[index] = torch.softmax(model(**encoded).logits.float(), dim=-1).numpy()
+    return out
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(million|billion|thousand|percent|%)?\s*([a-z]+)?", re.I)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def figures(text: str) -> dict[str, float]:
+    """Numbers keyed by the word after them ('troops', 'refugees'), scaled ('4 million' -> 4e6)."""
+    found: dict[str, float] = {}
+    for number, scale, unit in _FIGURE.findall(text):
+        try:
+            value = float(number.replace(",", ""))
+        except ValueError:
+            continue
+        if 1900 <= value <= 2100 and not scale:  # a year, not a quantity
+            continue
+        value *= _SCALE.get((scale or "").lower(), 1.0)
+        if unit:
+            found[unit.lower().rstrip("s")] = value
+    return found
+
+
+def numbers_disagree(claim: str, sentence: str) -> bool:
+    """The same thing counted differently ('4 million refugees' vs '10 million refugees')."""
+    a, b = figures(claim), figures(sentence)
+    return any(unit in b and abs(a[unit] - b[unit]) > 1e-9 * max(abs(a[unit]), 1.0) for unit in a)
+
+
+# -- the judge ------------------------------------------------------------------------------
+
+@dataclass
+class Scored:
+    start: int
+    end: int
+    text: str
+    probs: np.ndarray
+
+
+def candidate_spans(other: Article, evidence: list[Evidence]) -> list[tuple[int, int]]:
+    """Sentences of the evidence passages, and neighbouring pairs, as spans of ``other``."""
+    spans: set[tuple[int, int]] = set()
+    for passage in evidence:
+        sents = sentences.split(other.text[passage.start:passage.end], offset=passage.start)
+        spans.update((s.start, s.end) for s in sents)
+        spans.update((a.start, b.end) for a, b in zip(sents, sents[1:]))
+    return sorted(spans)
+
+
+class NLIJudge:
+    name = "nli:minilm"
+
+    def __init__(self) -> None:
+        _load()  # fail at once, with the fix, if the weights are missing
+        self.model_name = "nli-minilm"
+
+    def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
+        spans = candidate_spans(other, evidence)
+        probs = probabilities([(other.text[s:e], claim.text) for s, e in spans])
+        return [Scored(s, e, other.text[s:e], p) for (s, e), p in zip(spans, probs)]
+
+    def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
+        return self.decide(claim, source, other, self.score(claim, other, evidence))
+
+    def decide(self, claim: Claim, source: Article, other: Article, scored: list[Scored]) -> Verdict:
+        common = {"judge": "nli", "model": self.model_name, "prompt_sha": None}
+        if not scored:
+            return finalise(Verdict(label="not_addressed", rationale="No passage of the other article is close to the claim.",
+                                    confidence=1.0, **common), source, other)
+        best_e = max(scored, key=lambda s: s.probs[ENTAIL])
+        best_c = max(scored, key=lambda s: s.probs[CONTRA])
+        relevant = max(scored, key=lambda s: s.probs[ENTAIL] + s.probs[CONTRA])
+        numbers_clash = numbers_disagree(claim.text, relevant.text)
+        raw = (f"entail {best_e.probs[ENTAIL]:.3f} at [{best_e.start}:{best_e.end}]; "
+               f"contradict {best_c.probs[CONTRA]:.3f} at [{best_c.start}:{best_c.end}]; numbers clash: {numbers_clash}")
+        if numbers_clash and best_e.probs[ENTAIL] < 0.9:
+            verdict = Verdict(label="contradict", quote=relevant.text, confidence=round(float(max(relevant.probs[CONTRA], 0.6)), 3),
+                              rationale="The other report gives a different figure for the same thing.", raw=raw, **common)
+        elif best_e.probs[ENTAIL] >= AGREE_AT and best_e.probs[ENTAIL] >= best_c.probs[CONTRA]:
+            verdict = Verdict(label="agree", quote=best_e.text, confidence=round(float(best_e.probs[ENTAIL]), 3),
+                              rationale="A sentence of the other report states the same.", raw=raw, **common)
+        elif best_c.probs[CONTRA] >= CONTRADICT_AT:
+            verdict = Verdict(label="contradict", quote=best_c.text, confidence=round(float(best_c.probs[CONTRA]), 3),
+                              rationale="A sentence of the other report is incompatible with the claim.", raw=raw, **common)
+        else:
+            top = max(best_e.probs[ENTAIL], best_c.probs[CONTRA])
+            verdict = Verdict(label="not_addressed", confidence=round(float(1.0 - top), 3),
+                              rationale="No sentence of the other report supports or contradicts the claim.", raw=raw, **common)
+        if verdict.label == "contradict" and source.published and other.published and source.published != other.published:
+            # A contradiction between reports of different dates about the same subject may be
+            # an update rather than a conflict: the later one supersedes the earlier.
+            later = "the other report" if other.published > source.published else "this report"
+            verdict = verdict.model_copy(update={
+                "label": "superseded",
+                "rationale": f"{verdict.rationale} The reports are {abs((other.published - source.published).days)} days apart; {later} is later."})
+        return finalise(verdict, source, other)

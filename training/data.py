@@ -1,0 +1,171 @@
+"""Training and held-out data for the offline judge, read from ../shared/datasets at run time.
+
+Nothing here is ever written into the repository. Splits are fixed by the data itself
+(SNLI dev vs test, SICK's own TRAIN/TRIAL/TEST) or by a hash of the article body (FNC-1),
+so the held-out parts are the same on every run and never trained on.
+
+Labels: 0 = entailment (supported), 1 = neutral (not enough info), 2 = contradiction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker import sentences
+
+DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+LABEL_IDS = {"supported": 0, "not_enough_info": 1, "contradicted": 2}
+LABEL_NAMES = ["entailment", "neutral", "contradiction"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    premise: str
+    hypothesis: str
+    label: int
+    source: str
+
+
+def rows(name: str, datasets: Path = DATASETS) -> Iterator[dict]:
+    path = datasets / name
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: the training data is read from ../shared/datasets beside the checkout")
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _untokenize(text: str) -> str:
+    """SNLI is tokenised ("a man ."): join punctuation back as news text has it."""
+    return re.sub(r" ([.,!?;:'])", r"\1", text).replace(" n't", "n't")
+
+
+def nli_pairs(name: str, keep: callable = lambda row: True, datasets: Path = DATASETS) -> list[Pair]:
+    return [Pair(_untokenize(r["premise_or_evidence"]), _untokenize(r["claim"]), LABEL_IDS[r["label"]], name)
+            for r in rows(name, datasets) if r["label"] in LABEL_IDS and keep(r)]
+
+
+def fnc_held_out(body: str) -> bool:
+    """One body in five is held out for evaluation, by a hash of its text."""
+    return int(hashlib.sha1(body.encode()).hexdigest(), 16) % 5 == 0
+
+
+def fnc_rows(held_out: bool, datasets: Path = DATASETS) -> list[dict]:
+    return [r for r in rows("fnc1/fnc1_competition_test_related_only.jsonl", datasets) if fnc_held_out(r["premise_or_evidence"]) == held_out]
+
+
+# -- news pairs made from real sentences ------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
+_AUX = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do)\b(?! not\b)")
+_NEGATED = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do) not\b")
+_ANTONYMS = [("increased", "decreased"), ("rose", "fell"), ("won", "lost"), ("confirmed", "denied"),
+             ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"), ("before", "after"),
+             ("allowed", "banned"), ("arrested", "released"), ("approved", "blocked"), ("agreed", "refused"),
+             ("withdrew", "advanced"), ("true", "false"), ("alive", "dead"), ("largest", "smallest")]
+_ATTRIBUTION = re.compile(r"^(?:According to [^,]{3,60}, )|(?:,? (?:he|she|they|officials|police|[A-Z][a-z]+) (?:said|told \w+|added)\.?$)")
+
+
+def _change_number(sentence: str, rng: random.Random) -> str | None:
+    numbers = list(_NUMBER.finditer(sentence))
+    if not numbers:
+        return None
+    match = rng.choice(numbers)
+    raw = match.group(1).replace(",", "")
+    value = float(raw)
+    factor = rng.choice([0.5, 2, 3, 10, 0.1]) if value > 10 else rng.choice([2, 3, 5])
+    new = value * factor if value else rng.randint(2, 9)
+    text = f"{int(new):,}" if "," in match.group(1) else (f"{new:.1f}" if "." in raw else str(int(new)))
+    if text == match.group(1):
+        return None
+    return sentence[: match.start(1)] + text + sentence[match.end(1):]
+
+
+def _flip_negation(sentence: str) -> str | None:
+    negated = _NEGATED.search(sentence)
+    if negated:
+        return sentence[: negated.start()] + negated.group(1) + sentence[negated.end():]
+    aux = _AUX.search(sentence)
+    if aux:
+        return sentence[: aux.end()] + " not" + sentence[aux.end():]
+    return None
+
+
+def _swap_antonym(sentence: str) -> str | None:
+    for a, b in _ANTONYMS:
+        for old, new in ((a, b), (b, a)):
+            if re.search(rf"\b{old}\b", sentence):
+                return re.sub(rf"\b{old}\b", new, sentence, count=1)
+    return None
+
+
+def _drop_clause(sentence: str) -> str | None:
+    """A shorter sentence the original still entails: attribution or a trailing clause removed."""
+    shorter = _ATTRIBUTION.sub("", sentence).strip()
+    if shorter != sentence and len(shorter.split()) >= 5:
+        return shorter[0].upper() + shorter[1:] + ("" if shorter.endswith(".") else ".")
+    parts = sentence.rsplit(", ", 1)
+    if len(parts) == 2 and len(parts[0].split()) >= 6 and not re.search(r"\b(not|no|never)\b", parts[1]):
+        return parts[0] + "."
+    return None
+
+
+def news_pairs(bodies: list[str], per_body: int, seed: int) -> list[Pair]:
+    """Contrast pairs from real news sentences: what a news judge most often gets wrong."""
+    rng = random.Random(seed)
+    out: list[Pair] = []
+    for body in bodies:
+        sents = [s.text for s in sentences.split(body) if 8 <= len(s.text.split()) <= 45]
+        if len(sents) < 3:
+            continue
+        for sentence in rng.sample(sents, min(per_body, len(sents))):
+            others = [s for s in sents if s != sentence]
+            made = {
+                2: [_change_number(sentence, rng), _flip_negation(sentence), _swap_antonym(sentence)],
+                # The sentence itself teaches copying more than entailment: use it sparingly.
+                0: [_drop_clause(sentence) or (sentence if rng.random() < 0.3 else None)],
+                1: [rng.choice(others)],
+            }
+            for label, candidates in made.items():
+                candidates = [c for c in candidates if c]
+                if not candidates:
+                    continue
+                hypothesis = rng.choice(candidates)
+                out.append(Pair(sentence, hypothesis, label, "news-synthetic"))
+                if label == 2 and rng.random() < 0.5:  # contradiction is symmetric
+                    out.append(Pair(hypothesis, sentence, 2, "news-synthetic"))
+    return out
+
+
+def fnc_window_pairs(rows_: list[dict]) -> list[Pair]:
+    """FNC-1 headline vs the two body sentences sharing most words with it."""
+    out = []
+    for row in rows_:
+        headline = row["claim"]
+        words = set(re.findall(r"\w+", headline.lower()))
+        sents = [s.text for s in sentences.split(row["premise_or_evidence"])]
+        if not sents:
+            continue
+        ranked = sorted(range(len(sents)), key=lambda i: -len(words & set(re.findall(r"\w+", sents[i].lower()))))
+        premise = " ".join(sents[i] for i in sorted(ranked[:2]))
+        out.append(Pair(premise, headline, LABEL_IDS[row["label"]], "fnc1"))
+    return out
+
+
+def training_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]:
+    snli = nli_pairs("nli/snli_dev.jsonl", datasets=datasets)
+    sick = nli_pairs("nli/sick.jsonl", keep=lambda r: r["meta"].get("semeval_set") in ("TRAIN", "TRIAL"), datasets=datasets)
+    fnc_train = fnc_rows(held_out=False, datasets=datasets)
+    rng = random.Random(seed)
+    fnc = fnc_window_pairs(rng.sample(fnc_train, min(3000, len(fnc_train))))
+    bodies = sorted({r["premise_or_evidence"] for r in fnc_train})
+    synthetic = news_pairs(bodies, per_body=6, seed=seed)
+    pairs = snli + sick + fnc + synthetic
+    rng.shuffle(pairs)
+    return pairs

