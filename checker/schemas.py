@@ -180,6 +180,8 @@ class Usage(BaseModel):
     output_tokens: int = 0
     cost_usd: float | None = Field(default=None, description="Estimated; None when the model's price is unknown.")
     seconds: float = 0.0
+    screened_offline: int | None = Field(default=None, description="Cascade: pairs the offline judge screened.")
+    sent_to_llm: int | None = Field(default=None, description="Cascade: of those, pairs sent on to the LLM.")
 
 
 class Comparison(BaseModel):

@@ -216,7 +216,8 @@ runner = CliRunner()
 @pytest.fixture
 def cli_model(monkeypatch: pytest.MonkeyPatch):
     holder: dict[str, ScriptedModel] = {"model": ScriptedModel(sensible)}
-    monkeypatch.setattr("checker.cli.compare_command.make_model", lambda *args, **kwargs: holder["model"])
+    monkeypatch.setenv("CHECKER_BASE_URL", "http://127.0.0.1:9/v1")  # configured, so `auto` picks the LLM
+    monkeypatch.setattr("checker.judging.make_model", lambda *args, **kwargs: holder["model"])
     return holder
 
 
@@ -263,7 +264,7 @@ def test_cli_html_escapes_article_text(cli_model, tmp_path: Path) -> None:
 
 
 def test_cli_without_an_llm_says_how_to_configure_one() -> None:
-    result = runner.invoke(app_(), ["compare", A_FILE, B_FILE])
+    result = runner.invoke(app_(), ["compare", A_FILE, B_FILE, "--judge", "llm"])
     assert result.exit_code == 2
     assert "no LLM is configured" in result.stderr and "OPENAI_API_KEY" in result.stderr and "--base-url" in result.stderr
 

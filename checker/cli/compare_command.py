@@ -11,15 +11,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from checker import render
-from checker.asking import Asker
-from checker.claims import LLMExtractor
 from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors
 from checker.compare import CompareOptions, compare as run_compare
 from checker.config import Settings
 from checker.errors import InputError
 from checker.ingest import ingest
-from checker.judge import LLMJudge
-from checker.llm import make_model
+from checker.judging import build as build_judging
 from checker.results import Results
 from checker.schemas import Article, Comparison
 from checker.store import Store, open_store
@@ -37,6 +34,13 @@ class FailOn(str, Enum):
     superseded = "superseded"
     not_addressed = "not_addressed"
     unscored = "unscored"
+
+
+class JudgeKind(str, Enum):
+    auto = "auto"
+    llm = "llm"
+    nli = "nli"
+    cascade = "cascade"
 
 
 class StructuredOutput(str, Enum):
@@ -78,6 +82,7 @@ def compare(
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
     output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)] = None,
+    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).")] = JudgeKind.auto,
     fail_on: Annotated[list[FailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False)] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
@@ -86,30 +91,23 @@ def compare(
     settings = settings_from(store, chroma_url, top_k=top_k, max_claims=max_claims, model=model, base_url=base_url,
                              structured_output=structured_output.value if structured_output else None,
                              temperature=temperature, concurrency=concurrency)
-    chat = make_model(settings.model, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None,
-                      temperature=settings.temperature, timeout=settings.timeout, max_retries=settings.max_retries,
-                      method=settings.structured_output)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
+    results = Results(settings.results_db)
+    judging = build_judging(judge.value, settings, results)
     a = resolve_article(article_a, index, settings)
     b = resolve_article(article_b, index, settings)
     if a.id == b.id:
         raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
 
-    results = Results(settings.results_db)
-    asker = Asker(chat, results)
-    extractor = LLMExtractor(asker, max_claims=settings.max_claims)
-    judge = LLMJudge(asker)
     run_id = results.start_run(" ".join(["compare", *sys.argv[2:]])[:500])
     with Progress(TextColumn("judging claims"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("claims", total=None)
-        comparison = run_compare(a, b, index, extractor, judge, results,
+        comparison = run_compare(a, b, index, judging.extractor, judging.judge, results,
                                  CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
                                  progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                 usage=asker.meter.usage)
-    comparison = comparison.model_copy(update={
-        "model": chat.model, "endpoint": chat.endpoint,
-        "prompts": {extractor.prompt.name: extractor.prompt.sha, judge.prompt.name: judge.prompt.sha}})
+                                 usage=judging.usage)
+    comparison = comparison.model_copy(update={"model": judging.model, "endpoint": judging.endpoint, "prompts": judging.prompts})
     results.finish_run(run_id, comparison.usage.model_dump())
     emit(comparison, output, out_file)
     failing = [label.value for label in fail_on or [] if comparison.summary.get(label.value)]

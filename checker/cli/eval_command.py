@@ -1,0 +1,68 @@
+"""`checker eval`: run the labelled suites through the real pipeline and record the scores."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from checker import evals
+from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors
+from checker.cli.compare_command import JudgeKind, StructuredOutput
+from checker.judging import build as build_judging
+from checker.results import Results
+
+
+@app.command("eval")
+@user_errors
+def eval_(
+    suites: Annotated[list[str] | None, typer.Argument(metavar="[SUITE]...", help=f"Suites to run: {', '.join(evals.SUITE_KINDS)}. \\[default: all]", show_default=False)] = None,
+    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli, cascade, or auto (llm if configured, else nli).")] = JudgeKind.auto,
+    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL]", show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
+    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools or auto.", show_default=False)] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="Cases judged at once. \\[default: 4]", show_default=False)] = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Write results to evals/results/ and update evals/SCOREBOARD.md.")] = True,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
+) -> None:
+    """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
+    names = suites or list(evals.SUITE_KINDS)
+    for name in names:
+        evals.load_suite(name)  # a wrong name fails before any call is paid for
+    settings = settings_from(None, None, model=model, base_url=base_url, concurrency=concurrency,
+                             structured_output=structured_output.value if structured_output else None)
+    results = Results(settings.results_db)
+    reports = []
+    for name in names:
+        judging = build_judging(judge.value, settings, results)
+        err.print(f"running {name} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
+        report = evals.run_suite(name, judging, settings)
+        reports.append(report)
+        if save:
+            err.print(f"wrote {evals.save(report).relative_to(evals.ROOT)}", highlight=False)
+    if save:
+        evals.write_scoreboard()
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps([r.model_dump(mode="json", exclude={"results"}) for r in reports], indent=2) + "\n")
+        return
+    for report in reports:
+        out.print(_table(report))
+
+
+def _table(report: evals.SuiteResult) -> Table:
+    m = report.metrics
+    table = Table(title=f"{report.suite}: {report.cases} cases, {report.judge} judge {report.model or ''}", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in m.items():
+        if key in ("per_label", "confusion") or value is None:
+            continue
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) and key == "cost_usd" else str(value))
+    for label, scores in m.get("per_label", {}).items():
+        table.add_row(f"{label} precision / recall / F1", f"{scores['precision']} / {scores['recall']} / {scores['f1']} (n={scores['support']})")
+    for expected, row in m.get("confusion", {}).items():
+        table.add_row(f"confusion: {expected} ->", ", ".join(f"{p} {n}" for p, n in row.items() if n))
+    return table

@@ -1,0 +1,270 @@
+"""Labelled eval suites run through the real pipeline, scored, saved and compared.
+
+Suites live in evals/suites/ as JSONL, one kind per file name:
+
+- ``claim_passage``: a claim, a passage, dates, and the expected verdict label;
+- ``extraction``: a passage, the claims a good extractor must produce (``must``) and text it
+  must not turn into claims (``must_not``);
+- ``article_pairs``: two corpus articles and the conflicts a comparison must surface.
+
+Results are JSON under evals/results/<suite>/, one file per judge, model and prompt hashes,
+and evals/SCOREBOARD.md lists them side by side. Nothing here prints: the CLI does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from checker.config import Settings
+from checker.errors import InputError
+from checker.judging import Judging
+from checker.schemas import LABELS, Article, Claim, Evidence, text_sha256
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITES_DIR = ROOT / "evals" / "suites"
+RESULTS_DIR = ROOT / "evals" / "results"
+SCOREBOARD = ROOT / "evals" / "SCOREBOARD.md"
+SUITE_KINDS = ("claim_passage", "extraction", "article_pairs")
+JUDGED = ("agree", "contradict", "superseded", "not_addressed")
+# A required claim counts as extracted when some extracted claim is this close in meaning
+# (cosine similarity of the bundled MiniLM embeddings). Calibrated by hand on paraphrases.
+MATCH_AT = 0.70
+
+
+class CaseResult(BaseModel):
+    id: str
+    expected: Any
+    predicted: Any
+    correct: bool
+    confidence: float | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class SuiteResult(BaseModel):
+    suite: str
+    judge: str
+    model: str | None
+    endpoint: str | None
+    prompts: dict[str, str] = Field(default_factory=dict)
+    cases: int
+    metrics: dict[str, Any]
+    results: list[CaseResult]
+    recorded_at: str
+
+    def key(self) -> str:
+        prompts = "-".join(self.prompts[name] for name in sorted(self.prompts)) or "no-prompt"
+        return f"{self.judge}__{_slug(self.model or 'none')}__{prompts}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
+
+
+def load_suite(name: str, directory: Path = SUITES_DIR) -> list[dict[str, Any]]:
+    path = directory / f"{name}.jsonl"
+    if name not in SUITE_KINDS or not path.exists():
+        raise InputError(f"no eval suite named {name!r}", f"Use one of: {', '.join(SUITE_KINDS)}")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+def label_metrics(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Accuracy, macro-F1 over the expected labels, per-label P/R/F1, confusion, unscored rate."""
+    n = len(pairs)
+    labels = [label for label in JUDGED if any(expected == label for expected, _ in pairs)]
+    per_label: dict[str, dict[str, float]] = {}
+    for label in labels:
+        tp = sum(e == label and p == label for e, p in pairs)
+        fp = sum(e != label and p == label for e, p in pairs)
+        fn = sum(e == label and p != label for e, p in pairs)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "support": tp + fn}
+    confusion = {e: {p: sum(1 for x, y in pairs if x == e and y == p) for p in LABELS} for e in labels}
+    return {
+        "accuracy": round(sum(e == p for e, p in pairs) / n, 3) if n else 0.0,
+        "macro_f1": round(sum(m["f1"] for m in per_label.values()) / len(per_label), 3) if per_label else 0.0,
+        "per_label": per_label,
+        "confusion": confusion,
+        "unscored_rate": round(sum(p == "unscored" for _, p in pairs) / n, 3) if n else 0.0,
+    }
+
+
+def _usage_metrics(judging: Judging, results: list[CaseResult]) -> dict[str, Any]:
+    usage = judging.usage()
+    return {
+        "llm_calls": usage.calls, "cached_calls": usage.cached, "failed_calls": usage.failed,
+        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens, "cost_usd": usage.cost_usd,
+        "latency_s_mean": round(sum(r.seconds for r in results) / len(results), 3) if results else 0.0,
+        "sent_to_llm": usage.sent_to_llm, "screened_offline": usage.screened_offline,
+    }
+
+
+# -- runners ----------------------------------------------------------------------------------
+
+def _article(kind: str, case_id: str, outlet: str, published: str | None, text: str) -> Article:
+    return Article(id=f"eval-{kind}-{case_id}", outlet=outlet, title="", text=text, sha256=text_sha256(text),
+                   published=dt.date.fromisoformat(published) if published else None)
+
+
+def run_claim_passage(cases: list[dict[str, Any]], judging: Judging, concurrency: int = 4) -> list[CaseResult]:
+    def one(case: dict[str, Any]) -> CaseResult:
+        source = _article("claim", case["id"], case["claim_outlet"], case.get("claim_date"), case["claim"])
+        other = _article("passage", case["id"], case["passage_outlet"], case.get("passage_date"), case["passage"])
+        claim = Claim(id=f"eval-{case['id']}", article_id=source.id, text=case["claim"], speaker=case["claim_outlet"],
+                      when=case.get("claim_date"), kind="event", start=0, end=len(case["claim"]), source_text=case["claim"])
+        evidence = [Evidence(chunk_id=f"{other.id}:0", text=other.text, start=0, end=len(other.text), score=1.0)]
+        started = time.perf_counter()
+        verdict = judging.judge.judge(claim, source, other, evidence)
+        return CaseResult(id=case["id"], expected=case["label"], predicted=verdict.label, correct=verdict.label == case["label"],
+                          confidence=verdict.confidence, error=verdict.error, seconds=round(time.perf_counter() - started, 3))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        return list(pool.map(one, cases))
+
+
+def run_extraction(cases: list[dict[str, Any]], judging: Judging) -> tuple[list[CaseResult], dict[str, Any]]:
+    from checker import embeddings
+
+    results: list[CaseResult] = []
+    required = found = forbidden_cases = produced = 0
+    for case in cases:
+        article = _article("extract", case["id"], case["outlet"], case.get("published"), case["passage"])
+        started = time.perf_counter()
+        claims, _ = judging.extractor.extract(article)
+        seconds = time.perf_counter() - started
+        texts = [c.text for c in claims]
+        matched: list[str] = []
+        if texts and case["must"]:
+            similarity = embeddings.embed(case["must"]) @ embeddings.embed(texts).T
+            matched = [must for must, row in zip(case["must"], similarity) if row.max() >= MATCH_AT]
+        forbidden = [f for f in case["must_not"] if any(f.lower() in (c.text + " " + c.source_text).lower() for c in claims)]
+        required += len(case["must"])
+        found += len(matched)
+        produced += len(claims)
+        forbidden_cases += bool(forbidden)
+        results.append(CaseResult(id=case["id"], expected=case["must"], predicted=texts,
+                                  correct=len(matched) == len(case["must"]) and not forbidden,
+                                  error=f"forbidden: {forbidden}" if forbidden else None, seconds=round(seconds, 3)))
+    metrics = {"required_recall": round(found / required, 3) if required else 0.0,
+               "cases_with_forbidden_claims": forbidden_cases,
+               "claims_per_passage": round(produced / len(cases), 2) if cases else 0.0,
+               "match_threshold": MATCH_AT}
+    return results, metrics
+
+
+def run_article_pairs(cases: list[dict[str, Any]], judging: Judging, settings: Settings,
+                      corpus: Path = ROOT / "corpus") -> tuple[list[CaseResult], dict[str, Any]]:
+    from checker.compare import CompareOptions, compare
+    from checker.ingest import ingest
+    from checker.store import open_store
+
+    results: list[CaseResult] = []
+    expected_total = found_total = flagged_total = 0
+    with tempfile.TemporaryDirectory(prefix="checker-evals-") as work:
+        store = open_store(Path(work), None, "evals")
+        ingest([corpus], store, settings)
+        for case in cases:
+            a, b = store.get_article(case["a"]), store.get_article(case["b"])
+            if a is None or b is None:
+                raise InputError(f"eval case {case['id']}: article {case['a'] if a is None else case['b']} is not in {corpus}",
+                                 "Fix the suite or the corpus")
+            started = time.perf_counter()
+            comparison = compare(a.article, b.article, store, judging.extractor, judging.judge, None,
+                                 CompareOptions(top_k=settings.top_k, concurrency=settings.concurrency))
+            found = []
+            for conflict in case["conflicts"]:
+                hit = any(conflict["claim_contains"].lower() in r.claim.source_text.lower() and r.verdict.label in conflict["labels"]
+                          for r in comparison.results)
+                found.append(hit)
+            flagged_total += sum(r.verdict.label in ("contradict", "superseded") for r in comparison.results)
+            expected_total += len(found)
+            found_total += sum(found)
+            results.append(CaseResult(id=case["id"], expected=[c["claim_contains"] for c in case["conflicts"]],
+                                      predicted=[f"{r.verdict.label}: {r.claim.text[:80]}" for r in comparison.results
+                                                 if r.verdict.label in ("contradict", "superseded")],
+                                      correct=all(found), seconds=round(time.perf_counter() - started, 3)))
+    metrics = {"conflict_recall": round(found_total / expected_total, 3) if expected_total else 0.0,
+               "conflicts_flagged": flagged_total}
+    return results, metrics
+
+
+def run_suite(name: str, judging: Judging, settings: Settings, cases: list[dict[str, Any]] | None = None) -> SuiteResult:
+    cases = load_suite(name) if cases is None else cases
+    if name == "claim_passage":
+        results = run_claim_passage(cases, judging, settings.concurrency)
+        metrics = label_metrics([(r.expected, r.predicted) for r in results])
+    elif name == "extraction":
+        results, metrics = run_extraction(cases, judging)
+    else:
+        results, metrics = run_article_pairs(cases, judging, settings)
+    metrics.update(_usage_metrics(judging, results))
+    return SuiteResult(suite=name, judge=judging.kind, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
+                       cases=len(cases), metrics=metrics, results=results,
+                       recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+
+
+# -- saving and the scoreboard ----------------------------------------------------------------
+
+def save(result: SuiteResult, directory: Path = RESULTS_DIR) -> Path:
+    path = directory / result.suite / f"{result.key()}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load_results(directory: Path = RESULTS_DIR) -> list[SuiteResult]:
+    return [SuiteResult.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*/*.json"))]
+
+
+_COLUMNS: dict[str, list[tuple[str, Callable[[dict[str, Any]], Any]]]] = {
+    "claim_passage": [("accuracy", lambda m: m["accuracy"]), ("macro-F1", lambda m: m["macro_f1"]),
+                      ("contradict recall", lambda m: m["per_label"].get("contradict", {}).get("recall")),
+                      ("superseded recall", lambda m: m["per_label"].get("superseded", {}).get("recall")),
+                      ("unscored", lambda m: m["unscored_rate"])],
+    "extraction": [("required recall", lambda m: m["required_recall"]), ("cases with forbidden claims", lambda m: m["cases_with_forbidden_claims"]),
+                   ("claims / passage", lambda m: m["claims_per_passage"])],
+    "article_pairs": [("conflict recall", lambda m: m["conflict_recall"]), ("conflicts flagged", lambda m: m["conflicts_flagged"])],
+}
+
+
+def scoreboard(results: list[SuiteResult]) -> str:
+    lines = ["# Eval scoreboard", "",
+             "Every recorded judge, model and prompt version, per suite. Generated by `checker eval`;",
+             "do not edit by hand. Prompt hashes are the first 12 hex digits of the prompt file's SHA-256.", ""]
+    for suite in SUITE_KINDS:
+        rows = [r for r in results if r.suite == suite]
+        if not rows:
+            continue
+        columns = _COLUMNS[suite]
+        lines += [f"## {suite}", "",
+                  "| judge | model | prompts | cases | " + " | ".join(name for name, _ in columns) + " | LLM calls | tokens in/out | cost USD | s/case | recorded |",
+                  "|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|"]
+        for r in sorted(rows, key=lambda r: (r.judge, r.model or "", r.recorded_at)):
+            m = r.metrics
+            prompts = ", ".join(f"{k}@{v}" for k, v in sorted(r.prompts.items())) or "none"
+            values = " | ".join("" if f(m) is None else str(f(m)) for _, f in columns)
+            cost = "" if m.get("cost_usd") is None else f"{m['cost_usd']:.4f}"
+            lines.append(f"| {r.judge} | {r.model or ''} | {prompts} | {r.cases} | {values} | {m.get('llm_calls', 0)} | "
+                         f"{m.get('input_tokens', 0)}/{m.get('output_tokens', 0)} | {cost} | {m.get('latency_s_mean', 0)} | {r.recorded_at[:10]} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_scoreboard(directory: Path = RESULTS_DIR, target: Path = SCOREBOARD) -> Path:
+    target.write_text(scoreboard(load_results(directory)), encoding="utf-8")
+    return target
