@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip -qq --disable-pip-version-check
 
 LLM_STAMP := $(VENV)/.llm-installed
 
-.PHONY: install llm-install llm-server cassettes-record run test test-fast bench clean
+.PHONY: install llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast bench clean
 
 install: $(STAMP)
 
@@ -26,6 +26,20 @@ $(LLM_STAMP): $(STAMP)
 # Re-record the HTTP cassettes of tests/test_llm_recorded.py against a fresh local server.
 cassettes-record: $(LLM_STAMP)
 	$(BIN)/python -m tests.llm_server --record
+
+# Re-record the eval suites' answers from Gemma 3 270M (evals/cassettes, evals/results,
+# evals/SCOREBOARD.md); needed after any change to prompts/.
+evals-record: $(LLM_STAMP)
+	$(BIN)/python -m tests.llm_server --record tests/test_evals_recorded.py
+
+# Run the eval suites against the configured LLM (or the offline judge) and record the scores.
+evals: $(STAMP)
+	$(BIN)/checker eval
+
+# Train the offline judge (reads ../shared/datasets; about 45 minutes on 2 cores), then measure it.
+train-judge: $(STAMP)
+	$(BIN)/python -m training.train_nli
+	$(BIN)/python -m training.evaluate_nli
 
 # A local OpenAI-compatible endpoint: then --base-url http://127.0.0.1:8080/v1
 llm-server: $(LLM_STAMP)

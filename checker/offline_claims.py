@@ -16,7 +16,7 @@ from checker.claims import claim_id
 from checker.schemas import Article, Claim, ClaimKind
 
 MIN_WORDS = 6
-_VERBS = r"(?:said|says|told(?: \w+)?|added|warned|noted|insisted|argued|predicted|cautioned|stated|confirmed|denied)"
+_VERBS = r"(?:said|says|told(?: \w+)?|briefed(?: \w+)?|added|warned|noted|insisted|argued|predicted|cautioned|stated|confirmed|denied)"
 _NAME = r"(?:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3})"
 _ROLE = r"(?:(?:a |an |the )?(?:senior |top )?[\w.\- ]{0,40}?(?:official|spokesman|spokeswoman|spokesperson|secretary|minister|adviser|officer|president|negotiator))"
 _PATTERNS = [

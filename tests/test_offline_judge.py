@@ -1,0 +1,141 @@
+"""The offline judge's logic without its weights: numbers, decisions, cascade, sentence claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from checker.cascade import CascadeJudge
+from checker.nli import NLIJudge, Scored, candidate_spans, figures, numbers_disagree
+from checker.offline_claims import SentenceExtractor, checkable, kind_of, speaker_of
+from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
+
+PASSAGE = ("Representatives met in Turkey on Tuesday. The war forced nearly 4 million refugees to flee Ukraine. "
+           "Talks continue on Wednesday.")
+
+
+def article(text: str, published: str | None, name: str = "b") -> Article:
+    return Article(id=name, outlet=name.upper(), text=text, sha256=text_sha256(text),
+                   published=dt.date.fromisoformat(published) if published else None)
+
+
+def claim(text: str) -> Claim:
+    return Claim(id="c", article_id="a", text=text, speaker="A", kind="event", start=0, end=len(text), source_text=text)
+
+
+def test_figures_are_scaled_and_keyed_by_what_they_count() -> None:
+    assert figures("nearly 4 million refugees and 8,500 troops in 2022") == {"refugee": 4e6, "troop": 8500.0}
+    assert numbers_disagree("10 million refugees fled", PASSAGE)
+    assert numbers_disagree("nearly 4 thousand refugees fled", PASSAGE)
+    assert not numbers_disagree("nearly four million refugees fled", PASSAGE)  # no figure to compare
+    assert not numbers_disagree("4 million refugees fled", PASSAGE)
+    assert not numbers_disagree("8,500 troops were on alert", PASSAGE)  # not counted in the passage
+
+
+def test_candidates_are_sentences_and_neighbouring_pairs_within_the_evidence() -> None:
+    other = article(PASSAGE, "2022-03-29")
+    spans = candidate_spans(other, [Evidence(chunk_id="x", text=PASSAGE, start=0, end=len(PASSAGE), score=1.0)])
+    texts = [PASSAGE[s:e] for s, e in spans]
+    assert "The war forced nearly 4 million refugees to flee Ukraine." in texts
+    assert any(t.startswith("Representatives met") and t.endswith("flee Ukraine.") for t in texts)
+    assert len(spans) == 5  # 3 sentences + 2 pairs
+
+
+def scored(other: Article, *rows: tuple[str, tuple[float, float, float]]) -> list[Scored]:
+    out = []
+    for text, probs in rows:
+        start = other.text.index(text)
+        out.append(Scored(start, start + len(text), text, np.array(probs, dtype=np.float32)))
+    return out
+
+
+def decide(text: str, rows, a_date="2022-03-29", b_date="2022-03-29") -> Verdict:
+    judge = NLIJudge.__new__(NLIJudge)  # decide() needs no weights
+    judge.model_name = "nli-minilm"
+    other = article(PASSAGE, b_date)
+    return judge.decide(claim(text), article(text, a_date, "a"), other, scored(other, *rows))
+
+
+REFUGEES = "The war forced nearly 4 million refugees to flee Ukraine."
+
+
+def test_a_strong_entailment_agrees_and_quotes_its_sentence() -> None:
+    verdict = decide("Nearly four million refugees fled.", [(REFUGEES, (0.9, 0.05, 0.05)), ("Talks continue on Wednesday.", (0.1, 0.8, 0.1))])
+    assert verdict.label == "agree" and verdict.quote == REFUGEES and verdict.quote_start == PASSAGE.index(REFUGEES)
+    assert verdict.judge == "nli" and verdict.confidence == pytest.approx(0.9)
+
+
+def test_a_strong_contradiction_on_the_same_day_contradicts() -> None:
+    verdict = decide("No refugees left Ukraine.", [(REFUGEES, (0.05, 0.1, 0.85))])
+    assert verdict.label == "contradict" and verdict.quote == REFUGEES
+
+
+def test_a_contradiction_between_different_dates_is_superseded() -> None:
+    verdict = decide("No refugees left Ukraine.", [(REFUGEES, (0.05, 0.1, 0.85))], a_date="2022-02-25")
+    assert verdict.label == "superseded" and "32 days apart" in verdict.rationale
+
+
+def test_different_figures_contradict_even_when_the_model_hesitates() -> None:
+    verdict = decide("More than 10 million refugees fled Ukraine.", [(REFUGEES, (0.3, 0.5, 0.2))])
+    assert verdict.label == "contradict" and "different figure" in verdict.rationale
+
+
+def test_nothing_strong_is_not_addressed_without_a_quote() -> None:
+    verdict = decide("Lavrov met Blinken in Geneva.", [(REFUGEES, (0.2, 0.7, 0.1))])
+    assert verdict.label == "not_addressed" and verdict.quote is None
+
+
+class FixedJudge:
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self.calls = 0
+        self.name = "fixed"
+
+    def judge(self, *args) -> Verdict:
+        self.calls += 1
+        return self.verdict
+
+
+@pytest.mark.parametrize(("offline", "sent"), [
+    (Verdict(label="agree", confidence=0.95, judge="nli"), False),
+    (Verdict(label="not_addressed", confidence=0.9, judge="nli"), False),
+    (Verdict(label="agree", confidence=0.6, judge="nli"), True),       # uncertain
+    (Verdict(label="contradict", confidence=0.99, judge="nli"), True),  # every conflict is checked
+    (Verdict(label="superseded", confidence=0.99, judge="nli"), True),
+])
+def test_the_cascade_sends_conflicts_and_doubts_to_the_llm(offline: Verdict, sent: bool) -> None:
+    llm = FixedJudge(Verdict(label="agree", confidence=0.8, judge="llm"))
+    cascade = CascadeJudge(FixedJudge(offline), llm)  # type: ignore[arg-type]
+    result = cascade.judge(claim("x"), article("x", None, "a"), article(PASSAGE, None), [])
+    assert llm.calls == int(sent) and cascade.escalated == int(sent) and cascade.screened == 1
+    assert result.judge == ("llm" if sent else "nli")
+
+
+def test_the_offline_verdict_stands_when_the_llm_fails() -> None:
+    llm = FixedJudge(Verdict(label="unscored", error="timeout", judge="llm"))
+    cascade = CascadeJudge(FixedJudge(Verdict(label="contradict", confidence=0.9, judge="nli")), llm)  # type: ignore[arg-type]
+    result = cascade.judge(claim("x"), article("x", None, "a"), article(PASSAGE, None), [])
+    assert result.label == "contradict" and "offline verdict stands" in result.quote_note
+
+
+def test_speakers_kinds_and_what_counts_as_a_claim() -> None:
+    assert speaker_of("“Nobody should be fooling ourselves,” Defense Department spokesman John Kirby said.") == "John Kirby"
+    assert speaker_of("Russian forces have fully withdrawn from Kyiv, the Pentagon said Wednesday.") == "the Pentagon"
+    assert speaker_of("The war is over.") is None
+    assert kind_of("“We are leaving,” he said.") == "quote" and kind_of("About 8,500 troops left.") == "number"
+    assert kind_of("Russia may push out from the Donbas region.") == "assessment" and kind_of("Troops left the city.") == "event"
+    assert not checkable("Will Russia leave Kyiv for good this time?")
+    assert not checkable("US backtracks on talk of Russian invasion")
+    assert checkable("Russian forces have fully withdrawn from the capital.")
+
+
+def test_sentence_claims_resolve_pronouns_to_the_last_named_speaker() -> None:
+    text = ("Kirby briefed reporters on Tuesday at the Pentagon.\n\n“We see strikes on Kyiv every single day now,” he said.\n\n"
+            "Is the war over?\n\nSource link")
+    claims, dropped = SentenceExtractor().extract(article(text, "2022-03-29", "a"))
+    assert [c.text for c in claims] == ["Kirby briefed reporters on Tuesday at the Pentagon.",
+                                        "“We see strikes on Kyiv every single day now,” he said."]
+    assert claims[1].speaker == "Kirby" and claims[1].kind == "quote" and dropped == 0
+    assert all(text[c.start:c.end] == c.text for c in claims)
