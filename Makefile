@@ -56,18 +56,15 @@ $(STAMP): pyproject.toml requirements.lock
 SEED_A := corpus/2022-04-06-esocialnews-fully-withdrawn.md
 SEED_B := corpus/2022-03-29-yahoo-pentagon-casts-doubt.md
 
-# The main job on the sample corpus: index it, then compare the seed pair when an LLM is
-# configured (a key or a base URL in the environment); without one, say how to add one.
+# The main job on the sample corpus: index it, then compare the seed pair claim by claim,
+# with the LLM when one is configured (a key or a base URL), else with the offline judge.
 run: $(STAMP)
 	$(BIN)/checker ingest corpus/
 	$(BIN)/checker articles
 	$(BIN)/checker search "Russian forces have withdrawn from Kyiv" -k 3
-	@if [ -n "$$OPENAI_API_KEY$$CHECKER_API_KEY$$CHECKER_BASE_URL$$OPENAI_BASE_URL" ]; then \
-		echo "$(BIN)/checker compare $(SEED_A) $(SEED_B) --both-ways"; \
-		$(BIN)/checker compare $(SEED_A) $(SEED_B) --both-ways; \
-	else \
-		echo "To compare the seed pair claim by claim, configure an LLM: export OPENAI_API_KEY=..., or CHECKER_BASE_URL=http://127.0.0.1:8080/v1 with \`make llm-server\` running, then \`make run\` again."; \
-	fi
+	$(BIN)/checker compare $(SEED_A) $(SEED_B) --both-ways
+	@[ -n "$$OPENAI_API_KEY$$CHECKER_API_KEY$$CHECKER_BASE_URL$$OPENAI_BASE_URL" ] || \
+		echo "Judged offline. For an LLM judge: export OPENAI_API_KEY=..., or CHECKER_BASE_URL=http://127.0.0.1:8080/v1 with \`make llm-server\` running."
 
 test: $(STAMP) $(LLM_STAMP)
 	$(BIN)/python -m pytest

@@ -238,30 +238,17 @@ def _reason(exc: Exception) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def _common(meta: dict[str, Any]) -> dict[str, Any]:
+    """The article fields every record carries, back from Chroma's flat strings."""
+    return {"id": meta["article_id"], "outlet": meta["outlet"], "title": meta["title"],
+            "published": meta["published"] or None, "author": meta["author"] or None,
+            "url": meta["url"] or None, "source": meta["source"]}
+
+
 def _stored(document: str, meta: dict[str, Any]) -> StoredArticle:
-    article = Article(
-        id=meta["article_id"],
-        outlet=meta["outlet"],
-        title=meta["title"],
-        published=meta["published"] or None,
-        author=meta["author"] or None,
-        url=meta["url"] or None,
-        source=meta["source"],
-        text=document,
-        sha256=meta["sha256"],
-    )
+    article = Article(**_common(meta), text=document, sha256=meta["sha256"])
     return StoredArticle(article=article, chunks=int(meta["chunks"]))
 
 
 def _summary(meta: dict[str, Any]) -> ArticleSummary:
-    return ArticleSummary(
-        id=meta["article_id"],
-        outlet=meta["outlet"],
-        title=meta["title"],
-        published=meta["published"] or None,
-        author=meta["author"] or None,
-        url=meta["url"] or None,
-        source=meta["source"],
-        chunks=int(meta["chunks"]),
-        characters=int(meta["characters"]),
-    )
+    return ArticleSummary(**_common(meta), chunks=int(meta["chunks"]), characters=int(meta["characters"]))

@@ -45,7 +45,7 @@ def model_path() -> Path:
 def command(port: int) -> list[str]:
     return [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path()), "--host", "127.0.0.1",
             "--port", str(port), "--chat_format", "gemma", "--n_ctx", str(CONTEXT_TOKENS),
-            "--n_threads", str(max(1, (os.cpu_count() or 2))), "--seed", "0"]
+            "--n_threads", os.environ.get("CHECKER_LLAMA_THREADS", str(max(1, os.cpu_count() or 2))), "--seed", "0"]
 
 
 @contextlib.contextmanager
@@ -56,13 +56,62 @@ def llama_server(log: Path, port: int | None = None) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/v1"
 
 
+# Some of Gemma's outputs send llama.cpp's grammar-constrained decoding into a search whose
+# memory grows without end (seen with llama-cpp-python 0.3.36). While recording, a watchdog
+# restarts a server that passes this size; the request in flight fails (its case is
+# recorded as unscored, with the reason) and the recording goes on.
+RECORD_MEMORY_LIMIT_MB = 3000
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def record(tests: list[str]) -> int:
-    """Re-record the cassettes of these test files against a fresh server on RECORD_PORT."""
+    """Re-record the cassettes of these test files against a server on RECORD_PORT."""
+    import threading
+    import time
+
+    from tests.servers import wait_for
+
     log = Path(".checker") / "llama-record.log"
     log.parent.mkdir(exist_ok=True)
-    with llama_server(log, port=RECORD_PORT):
-        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--record-mode=rewrite", *tests],
+    url = f"http://127.0.0.1:{RECORD_PORT}/v1/models"
+    state: dict[str, subprocess.Popen] = {}
+    done = threading.Event()
+
+    def start() -> None:
+        with log.open("a") as handle:
+            state["server"] = subprocess.Popen(command(RECORD_PORT), stdout=handle, stderr=subprocess.STDOUT)
+        wait_for(url, state["server"], 180, log)
+
+    def watchdog() -> None:
+        while not done.wait(2):
+            if _rss_mb(state["server"].pid) > RECORD_MEMORY_LIMIT_MB:
+                print(f"llama.cpp server passed {RECORD_MEMORY_LIMIT_MB} MB (a runaway grammar search): restarting it", flush=True)
+                state["server"].kill()
+                state["server"].wait()
+                time.sleep(1)
+                start()
+
+    start()
+    guard = threading.Thread(target=watchdog, daemon=True)
+    guard.start()
+    try:
+        # CHECKER_RECORD_MODE=new_episodes keeps what a cut-off recording already has.
+        mode = os.environ.get("CHECKER_RECORD_MODE", "rewrite")
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--record-mode={mode}", *tests],
                               check=False).returncode
+    finally:
+        done.set()
+        state["server"].terminate()
+        state["server"].wait(timeout=15)
 
 
 def main() -> None:

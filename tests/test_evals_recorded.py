@@ -18,7 +18,10 @@ from checker.judging import build
 from tests.llm_server import RECORD_PORT
 
 MODEL = "gemma-3-270m"
-SUITES = ["claim_passage", "extraction"]
+# The extraction suite is not recorded for Gemma: its claim lists can send llama.cpp's
+# grammar-constrained decoding into a search that grows for many minutes (seen with
+# llama-cpp-python 0.3.36); it is measured with the offline extractor instead.
+SUITES = ["claim_passage"]
 RERECORD = ("re-record with `make evals-record` and commit evals/cassettes, evals/results and evals/SCOREBOARD.md")
 pytestmark = pytest.mark.slow
 
@@ -41,7 +44,9 @@ def baseline(suite: str) -> evals.SuiteResult:
 
 
 @pytest.mark.parametrize("suite", SUITES)
-def test_recorded_results_were_measured_with_the_prompts_on_disk(suite: str) -> None:
+def test_recorded_results_were_measured_with_the_prompts_on_disk(suite: str, record_mode: str) -> None:
+    if record_mode != "none":
+        pytest.skip("recording: the baseline is being written")
     recorded = baseline(suite)
     changed = [f"prompts/{name}.md (recorded {sha}, now {prompts.load(name).sha})"
                for name, sha in sorted(recorded.prompts.items()) if prompts.load(name).sha != sha]
@@ -51,6 +56,7 @@ def test_recorded_results_were_measured_with_the_prompts_on_disk(suite: str) -> 
 
 @pytest.mark.parametrize("suite", SUITES)
 @pytest.mark.vcr
+@pytest.mark.timeout(3600)  # recording asks a slow local model; a replay takes seconds
 def test_replayed_scores_are_not_below_the_recorded_baseline(suite: str, record_mode: str, vcr) -> None:
     vcr.cassette_library_dir = str(evals.ROOT / "evals" / "cassettes")
     settings = gemma_settings()
@@ -59,10 +65,12 @@ def test_replayed_scores_are_not_below_the_recorded_baseline(suite: str, record_
         evals.save(report)
         evals.write_scoreboard()
         return
-    missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error]
+    recorded = baseline(suite)
+    # A call that failed while recording (the server restarted) has nothing to replay, by design.
+    failed_then = {r.id for r in recorded.results if r.error}
+    missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error and r.id not in failed_then]
     if missing:
         pytest.fail(f"{len(missing)} {suite} requests have no recorded answer (a prompt, model or parameter changed); {RERECORD}")
-    recorded = baseline(suite)
     keys = ["accuracy", "macro_f1"] if suite == "claim_passage" else ["required_recall"]
     for key in keys:
         assert report.metrics[key] >= recorded.metrics[key], f"{suite} {key} fell below the recorded baseline"
