@@ -51,18 +51,20 @@ def test_offline_extraction_matches_its_recorded_scores() -> None:
     assert report.metrics["cases_with_forbidden_claims"] <= baseline.metrics["cases_with_forbidden_claims"]
 
 
-@pytest.mark.vcr("test_replayed_scores_are_not_below_the_recorded_baseline[claim_passage].yaml")
-def test_cascade_replay_sends_fewer_calls_to_the_llm(vcr) -> None:
-    vcr.cassette_library_dir = str(evals.ROOT / "evals" / "cassettes")
+LLM_CASSETTE = evals.ROOT / "evals" / "cassettes" / "test_replayed_scores_are_not_below_the_recorded_baseline[claim_passage].yaml"
+
+
+@pytest.mark.vcr(str(LLM_CASSETTE))
+def test_cascade_replay_sends_fewer_calls_to_the_llm() -> None:
     settings = gemma_settings()
     judging = build("cascade", settings, None)
     report = evals.run_suite("claim_passage", judging, settings)
     assert report.metrics["screened_offline"] == report.cases
     assert 0 < report.metrics["sent_to_llm"] < report.cases
-    assert report.metrics["llm_calls"] == report.metrics["sent_to_llm"]
+    assert report.metrics["llm_calls"] >= report.metrics["sent_to_llm"]  # re-asks of invalid answers add calls
     missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error]
     assert not missing, "the cascade asked for answers the LLM suite never recorded; run `make evals-record`"
-    if os.environ.get("CHECKER_EVALS_SAVE"):
+    if os.environ.get("SAVE_EVAL_RESULTS"):
         evals.save(report)
         evals.write_scoreboard()
     assert report.model == MODEL
