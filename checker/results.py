@@ -99,10 +99,6 @@ class Results:
                 (key, model, endpoint, json.dumps(payload, ensure_ascii=False) if payload is not None else None,
                  raw, input_tokens, output_tokens, time.time()))
 
-    def count_calls(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM llm_calls").fetchone()[0])
-
     # -- claims and verdicts -------------------------------------------------------------
 
     def claims(self, article_id: str, article_sha: str, extractor: str) -> tuple[list[dict[str, Any]], int] | None:

@@ -144,9 +144,6 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------
 
-    def write_article(self, article: Article, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
-        self.write_articles([(article, chunks, embeddings)])
-
     def write_articles(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
         """Store articles and their chunks in the crash-safe order described above."""
         import numpy as np

@@ -11,8 +11,6 @@ from rich.text import Text
 
 from checker.schemas import ArticleSummary, SearchHit
 
-_STATUS_STYLE = {"added": "green", "updated": "yellow", "repaired": "yellow", "unchanged": "dim", "skipped": "red"}
-
 
 def to_json(records: Sequence[BaseModel] | BaseModel) -> str:
     if isinstance(records, BaseModel):
@@ -45,7 +43,3 @@ def search_table(query: str, hits: Sequence[SearchHit]) -> Table:
         passage.append(f"\n{hit.article_id} [{hit.start}:{hit.end}]", style="dim")
         table.add_row(f"{hit.score:.3f}", source, passage)
     return table
-
-
-def ingest_status(status: str) -> Text:
-    return Text(status, style=_STATUS_STYLE.get(status, ""))
