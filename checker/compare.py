@@ -84,7 +84,7 @@ def compare(
     pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="judge")
     pending: dict[Future, int] = {}
     try:
-        for index, (direction, claim, source, other, evidence) in enumerate(tasks):
+        for index, (_, claim, source, other, evidence) in enumerate(tasks):
             pending[pool.submit(judge.judge, claim, source, other, evidence)] = index
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

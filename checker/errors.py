@@ -38,3 +38,9 @@ class ConfigError(CheckerError):
 
 class LLMError(CheckerError):
     """The LLM endpoint failed in a way retries did not fix."""
+
+
+def brief(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one line of at most ``limit`` characters, for a user-facing message."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

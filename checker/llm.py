@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from checker.errors import ConfigError, LLMError
+from checker.errors import ConfigError, LLMError, brief
 
 Message = tuple[str, str]  # (role, content)
 StructuredMethod = Literal["auto", "json_schema", "tools"]
@@ -126,9 +126,9 @@ class OpenAIChat:
                            "Pick a model it serves with --model / CHECKER_MODEL") from None
         except openai.BadRequestError as exc:
             # Usually the request is too long for the model's context; the claim is unscored.
-            return Completion(payload=None, raw="", error=self._redact(f"rejected by the endpoint (400): {_message(exc)}"))
+            return Completion(payload=None, raw="", error=self._redact(f"rejected by the endpoint (400): {brief(exc)}"))
         except Exception as exc:  # retries exhausted, garbage bodies, empty choices, timeouts
-            return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {_message(exc)}"))
+            return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {brief(exc)}"))
         message = result["raw"]
         usage = getattr(message, "usage_metadata", None) or {}
         raw, payload = _payload(message)
@@ -192,11 +192,6 @@ def _loads(text: str) -> Any | None:
         return json.loads(text)
     except (json.JSONDecodeError, ValueError):
         return None
-
-
-def _message(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def make_model(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from checker.errors import StoreError
+from checker.errors import StoreError, brief
 from checker.schemas import Article, ArticleSummary, Chunk, SearchHit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +47,7 @@ class Store:
             self._articles = client.get_or_create_collection(f"{prefix}-articles", configuration=space, embedding_function=None)
             self._chunks = client.get_or_create_collection(f"{prefix}-chunks", configuration=space, embedding_function=None)
         except Exception as exc:  # chromadb raises many types; all mean the same to a user
-            raise StoreError(f"cannot open the index at {where} ({_reason(exc)})",
+            raise StoreError(f"cannot open the index at {where} ({brief(exc, 160)})",
                              "Check --store / --chroma-url, or delete a corrupted store folder") from None
         self._batch = max(1, min(client.get_max_batch_size(), 1000))
 
@@ -192,7 +192,7 @@ class Store:
         try:
             return method(*args, **kwargs)
         except Exception as exc:  # network errors, server errors, disk errors
-            raise StoreError(f"the index at {self.where} failed ({_reason(exc)})",
+            raise StoreError(f"the index at {self.where} failed ({brief(exc, 160)})",
                              "Check that the Chroma server is running, or that the store folder is writable") from None
 
 
@@ -216,7 +216,7 @@ def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
             )
             client.heartbeat()
         except Exception as exc:
-            raise StoreError(f"cannot reach the Chroma server at {chroma_url} ({_reason(exc)})",
+            raise StoreError(f"cannot reach the Chroma server at {chroma_url} ({brief(exc, 160)})",
                              "Start it with `chroma run --path DIR --port N`, or drop --chroma-url to use the local store") from None
         return Store(client, prefix, chroma_url)
     # Absolute: chromadb caches clients by path string, so a relative one can alias another.
@@ -225,14 +225,9 @@ def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
         chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        raise StoreError(f"cannot open the store at {chroma_dir} ({_reason(exc)})",
+        raise StoreError(f"cannot open the store at {chroma_dir} ({brief(exc, 160)})",
                          "Check that --store points to a writable folder") from None
     return Store(client, prefix, str(chroma_dir))
-
-
-def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _common(meta: dict[str, Any]) -> dict[str, Any]:

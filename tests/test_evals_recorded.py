@@ -8,7 +8,6 @@ Re-record with `make evals-record` (starts llama.cpp's server on 127.0.0.1).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -89,6 +89,17 @@ def tune_threshold(scores: list[float], gold: list[str], positive: str, negative
     return max(candidates, key=lambda t: macro_f1(gold, [positive if s >= t else negative for s in scores]))
 
 
+def versus_baselines(test: list[dict], gold: list[str], predicted: list[str], tune: list[dict], tune_gold: list[str],
+                     negative: str) -> dict[str, object]:
+    """The judge's macro-F1 beside the majority class and a cosine threshold tuned on ``tune``."""
+    threshold = tune_threshold([best_cosine(r["claim"], r["premise_or_evidence"]) for r in tune], tune_gold, "supported", negative)
+    cosine = ["supported" if best_cosine(r["claim"], r["premise_or_evidence"]) >= threshold else negative for r in test]
+    majority = max(set(gold), key=gold.count)
+    return {"items": len(test), "judge_macro_f1": macro_f1(gold, predicted),
+            "majority_macro_f1": macro_f1(gold, [majority] * len(gold)),
+            "cosine_threshold": threshold, "cosine_macro_f1": macro_f1(gold, cosine)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per data set (0: all)")
@@ -125,13 +136,7 @@ def main() -> None:
     gold = [r["label"] for r in held]
     predicted = [TO_DATASET[judge_label(judge, r["claim"], r["premise_or_evidence"])] for r in held]
     tune = fnc_rows(held_out=False)[:600]
-    threshold = tune_threshold([best_cosine(r["claim"], r["premise_or_evidence"]) for r in tune], [r["label"] for r in tune],
-                               "supported", "not_enough_info")
-    cosine = ["supported" if best_cosine(r["claim"], r["premise_or_evidence"]) >= threshold else "not_enough_info" for r in held]
-    majority = max(set(gold), key=gold.count)
-    metrics["fnc1_heldout"] = {"items": len(held), "judge_macro_f1": macro_f1(gold, predicted),
-                               "majority_macro_f1": macro_f1(gold, [majority] * len(gold)),
-                               "cosine_threshold": threshold, "cosine_macro_f1": macro_f1(gold, cosine)}
+    metrics["fnc1_heldout"] = versus_baselines(held, gold, predicted, tune, [r["label"] for r in tune], "not_enough_info")
 
     # SummEdits news, binary. Tune the cosine threshold on one half, report on the other.
     items = list(rows("summedits/summedits_news.jsonl"))
@@ -146,13 +151,7 @@ def main() -> None:
         return "supported" if all(label == "agree" for label in labels) else "not_supported"
 
     predicted = [summary_label(r) for r in test]
-    threshold = tune_threshold([best_cosine(r["claim"], r["premise_or_evidence"]) for r in tune], [binary(r["label"]) for r in tune],
-                               "supported", "not_supported")
-    cosine = ["supported" if best_cosine(r["claim"], r["premise_or_evidence"]) >= threshold else "not_supported" for r in test]
-    majority = max(set(gold), key=gold.count)
-    metrics["summedits_half"] = {"items": len(test), "judge_macro_f1": macro_f1(gold, predicted),
-                                 "majority_macro_f1": macro_f1(gold, [majority] * len(gold)),
-                                 "cosine_threshold": threshold, "cosine_macro_f1": macro_f1(gold, cosine)}
+    metrics["summedits_half"] = versus_baselines(test, gold, predicted, tune, [binary(r["label"]) for r in tune], "not_supported")
 
     metrics["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     metrics["measured_on"] = dt.date.today().isoformat()
