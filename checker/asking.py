@@ -93,7 +93,9 @@ class Asker:
         return Answer(None, completion.raw, f"no valid answer after {self.reasks + 1} attempts ({first_problem})", self.reasks + 1)
 
     def _complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
-        key = cache_key(self.model.cache_identity(), messages, schema.model_json_schema())
+        # A schema's own output budget changes the request, but is not part of its JSON schema.
+        identity = {**self.model.cache_identity(), "max_output_tokens": getattr(schema, "max_output_tokens", None)}
+        key = cache_key(identity, messages, schema.model_json_schema())
         if self.results is not None:
             hit = self.results.cached_call(key)
             if hit is not None:

@@ -296,3 +296,17 @@ def app_():
     from checker.cli import app
 
     return app
+
+
+def test_a_changed_output_budget_is_not_served_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.judge import JudgeAnswer
+
+    results = Results(tmp_path / "r.db")
+    messages = [("system", "s"), ("user", "Claim:\n<<<CLAIM\nx\nCLAIM>>>")]
+    model = ScriptedModel(lambda m, s: {"label": "agree", "quote": "", "rationale": "r", "confidence": 0.5})
+    Asker(model, results).ask(messages, JudgeAnswer)
+    Asker(model, results).ask(messages, JudgeAnswer)
+    assert model.calls() == 1  # the same request is cached
+    monkeypatch.setattr(JudgeAnswer, "max_output_tokens", JudgeAnswer.max_output_tokens + 100)
+    Asker(model, results).ask(messages, JudgeAnswer)
+    assert model.calls() == 2  # a different budget is a different request
