@@ -42,7 +42,6 @@ def test_claim_extraction_on_a_real_server_answer() -> None:
     assert usage.calls >= 1 and usage.input_tokens > 0 and usage.output_tokens > 0
     for claim in claims:  # whatever Gemma proposed, only verifiable spans survive
         assert article.text[claim.start:claim.end] == claim.source_text
-    assert len(claims) + dropped >= 0
 
 
 @pytest.mark.vcr
