@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip -qq --disable-pip-version-check
 
 LLM_STAMP := $(VENV)/.llm-installed
+# Debian's Chromium, for the HTML report's test in a real browser (tests/test_report_browser.py).
+CHROMIUM  := /usr/bin/chromium
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast bench clean
 
@@ -36,7 +39,7 @@ evals-record: $(LLM_STAMP)
 evals: $(STAMP)
 	$(BIN)/checker eval
 
-# Train the offline judge (reads ../shared/datasets; about 45 minutes on 2 cores), then measure it.
+# Train the offline judge (reads ../shared/datasets; about 70 minutes on 2 cores), then measure it.
 train-judge: $(STAMP)
 	$(BIN)/python -m training.train_nli
 	$(BIN)/python -m training.evaluate_nli
@@ -56,17 +59,24 @@ $(STAMP): pyproject.toml requirements.lock
 SEED_A := corpus/2022-04-06-esocialnews-fully-withdrawn.md
 SEED_B := corpus/2022-03-29-yahoo-pentagon-casts-doubt.md
 
-# The main job on the sample corpus: index it, then compare the seed pair claim by claim,
-# with the LLM when one is configured (a key or a base URL), else with the offline judge.
+# The main job on the sample corpus: index it, compare the seed pair claim by claim, then
+# report on the whole corpus, with the LLM when one is configured (a key or a base URL),
+# else with the offline judge.
 run: $(STAMP)
 	$(BIN)/checker ingest corpus/
 	$(BIN)/checker articles
 	$(BIN)/checker search "Russian forces have withdrawn from Kyiv" -k 3
 	$(BIN)/checker compare $(SEED_A) $(SEED_B) --both-ways
+	$(BIN)/checker report corpus/ --out .checker/report.html
 	@[ -n "$$OPENAI_API_KEY$$CHECKER_API_KEY$$CHECKER_BASE_URL$$OPENAI_BASE_URL" ] || \
 		echo "Judged offline. For an LLM judge: export OPENAI_API_KEY=..., or CHECKER_BASE_URL=http://127.0.0.1:8080/v1 with \`make llm-server\` running."
 
-test: $(STAMP) $(LLM_STAMP)
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser test"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+test: $(STAMP) $(LLM_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 # Unit tests only: no embedding model, no servers.
@@ -76,6 +86,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/compare_bench.py
+	$(BIN)/python bench/report_bench.py
 
 clean:
 	rm -rf .checker .pytest_cache bench/.work

@@ -61,10 +61,43 @@ class UsageMeter:
                      seconds=round(time.monotonic() - self.started, 2))
 
 
+class BudgetReached(Exception):
+    """A paid call was refused: the run's --max-calls or --budget is spent."""
+
+
+class Allowance:
+    """The paid calls a run may still make. Checked before every uncached call, re-asks and
+    retries included, so a limit is never overshot, whatever the concurrency."""
+
+    def __init__(self, meter: UsageMeter, max_calls: int | None = None, max_cost_usd: float | None = None) -> None:
+        self.meter = meter
+        self.max_calls = max_calls
+        self.max_cost_usd = max_cost_usd
+        self.taken = 0
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    @property
+    def limit(self) -> str:
+        parts = ([f"--max-calls {self.max_calls}"] if self.max_calls is not None else []) + \
+                ([f"--budget {self.max_cost_usd:g}"] if self.max_cost_usd is not None else [])
+        return " and ".join(parts)
+
+    def take(self) -> None:
+        with self._lock:
+            spent = self.meter.usage().cost_usd or 0.0
+            if (self.max_calls is not None and self.taken >= self.max_calls) or \
+                    (self.max_cost_usd is not None and spent >= self.max_cost_usd):
+                self.refused += 1
+                raise BudgetReached(f"{self.limit} reached")
+            self.taken += 1
+
+
 class Asker:
     def __init__(self, model: ChatModel, results: Results | None, reasks: int = 2, transport_retries: int = 2,
                  backoff: float = 0.5) -> None:
         self.model = model
+        self.allowance: Allowance | None = None
         self.results = results
         self.reasks = reasks
         self.transport_retries = transport_retries
@@ -110,6 +143,8 @@ class Asker:
         )
 
         def attempt() -> Completion:
+            if self.allowance is not None:
+                self.allowance.take()  # raises BudgetReached: nothing is sent
             result = self.model.complete(messages, schema)
             self.meter.add(result, cached=False)  # every attempt, failed ones too
             return result

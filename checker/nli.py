@@ -123,12 +123,24 @@ def candidate_spans(other: Article, evidence: list[Evidence]) -> list[tuple[int,
     return sorted(spans)
 
 
-class NLIJudge:
-    name = "nli:minilm"
+@lru_cache(maxsize=1)
+def weights_sha(path: Path = MODEL_DIR) -> str:
+    """A short hash of the weights: part of the judge's name, hence of every cache key that
+    stores its verdicts, so retrained weights never reuse the old weights' verdicts."""
+    import hashlib
 
+    digest = hashlib.sha256()
+    with (path / "model.safetensors").open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:8]
+
+
+class NLIJudge:
     def __init__(self) -> None:
         _load()  # fail at once, with the fix, if the weights are missing
         self.model_name = "nli-minilm"
+        self.name = f"nli:minilm:{weights_sha()}"
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)

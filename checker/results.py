@@ -48,6 +48,16 @@ CREATE TABLE IF NOT EXISTS verdicts (
     created REAL NOT NULL,
     PRIMARY KEY (claim_id, other_article_id, other_sha, judge)
 );
+CREATE TABLE IF NOT EXISTS pair_verdicts (
+    earlier_claim TEXT NOT NULL,
+    earlier_sha TEXT NOT NULL,
+    later_claim TEXT NOT NULL,
+    later_sha TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (earlier_claim, earlier_sha, later_claim, later_sha, judge)
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     command TEXT NOT NULL,
@@ -122,6 +132,25 @@ class Results:
         with self._lock:
             rows = self._db.execute("SELECT result FROM verdicts WHERE other_article_id = ?", (other_article_id,)).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    # -- claim pairs (`checker report`) ----------------------------------------------------
+
+    def pair_verdicts(self, judge: str, claim_ids: set[str]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
+        """Stored verdicts of this judge on pairs whose two claims are both among ``claim_ids``.
+
+        Keyed by (earlier claim, its article sha, later claim, its article sha): a caller
+        keeps only the keys whose shas match the articles as they are now.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT earlier_claim, earlier_sha, later_claim, later_sha, result FROM pair_verdicts WHERE judge = ?",
+                (judge,)).fetchall()
+        return {(r[0], r[1], r[2], r[3]): json.loads(r[4]) for r in rows if r[0] in claim_ids and r[2] in claim_ids}
+
+    def store_pair_verdict(self, key: tuple[str, str, str, str], judge: str, result: dict[str, Any]) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO pair_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (*key, judge, json.dumps(result, ensure_ascii=False), time.time()))
 
     # -- runs ----------------------------------------------------------------------------
 

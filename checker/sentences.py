@@ -7,8 +7,8 @@ Paragraph breaks always end a sentence; within a paragraph pysbd handles abbrevi
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,18 @@ class Sentence:
     text: str
 
 
-@lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
-    import pysbd
+_local = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+def _segmenter():  # type: ignore[no-untyped-def]
+    """One segmenter per thread: a pysbd Segmenter keeps the text it is working on in
+    itself, so judges running in a thread pool that shared one got each other's sentences."""
+    segmenter = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        import pysbd
+
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return segmenter
 
 
 def split(text: str, offset: int = 0) -> list[Sentence]:

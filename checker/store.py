@@ -42,6 +42,7 @@ class Store:
     def __init__(self, client: ClientAPI, prefix: str, where: str) -> None:
         self._client = client
         self.where = where
+        self.prefix = prefix
         space = {"hnsw": {"space": "cosine"}}
         try:
             self._articles = client.get_or_create_collection(f"{prefix}-articles", configuration=space, embedding_function=None)
@@ -50,6 +51,15 @@ class Store:
             raise StoreError(f"cannot open the index at {where} ({brief(exc, 160)})",
                              "Check --store / --chroma-url, or delete a corrupted store folder") from None
         self._batch = max(1, min(client.get_max_batch_size(), 1000))
+
+    def collection(self, name: str) -> Collection:
+        """Another collection beside the article index (the claims of `checker report`)."""
+        return self.call(self._client.get_or_create_collection, f"{self.prefix}-{name}",
+                         configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch
 
     # -- reading -------------------------------------------------------------------------
 
@@ -187,6 +197,10 @@ class Store:
         for lo in range(0, len(stale), self._batch):
             self._call(self._chunks.delete, ids=stale[lo:lo + self._batch])
         return len(stale)
+
+    def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a Chroma call, turning any failure into one StoreError line."""
+        return self._call(method, *args, **kwargs)
 
     def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -51,3 +51,40 @@ class ScriptedModel:
 
     def calls(self, schema_name: str | None = None) -> int:
         return sum(1 for _, name in self.requests if schema_name in (None, name))
+
+
+class KeywordJudge:
+    """A judge for report tests: a verdict from keywords of the two sentences, calls recorded.
+
+    "relocation"/"repositioning" against "fully withdrawn" is the seed conflict: superseded
+    when the later report is dated later, as the LLM is asked to decide. ``interrupt_after``
+    raises KeyboardInterrupt on that call, as Ctrl-C would.
+    """
+
+    name = "keywords:v1"
+
+    def __init__(self, interrupt_after: int | None = None) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.interrupt_after = interrupt_after
+        self._lock = threading.Lock()
+
+    def judge(self, claim, source, other, evidence):  # type: ignore[no-untyped-def]
+        from checker.judge import finalise
+        from checker.schemas import Verdict
+
+        with self._lock:
+            self.calls.append((claim.id, evidence[0].chunk_id))
+            if self.interrupt_after is not None and len(self.calls) > self.interrupt_after:
+                raise KeyboardInterrupt
+        said, other_said = claim.text.lower(), evidence[0].text.lower()
+        if re.search(r"relocation|repositioning", said) and "fully withdrawn" in other_said:
+            label, quote = "superseded", "fully withdrawn"
+        elif "withdraw" in said and "withdraw" in other_said:
+            label, quote = "contradict", evidence[0].text[:40]
+        elif "kirby" in said and "kirby" in other_said:
+            label, quote = "agree", evidence[0].text[:30]
+        else:
+            label, quote = "not_addressed", None
+        verdict = Verdict(label=label, quote=quote, rationale=f"keywords say {label}", confidence=0.9,
+                          judge="keywords", model="keywords")
+        return finalise(verdict, source, other)

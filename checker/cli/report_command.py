@@ -1,0 +1,132 @@
+"""`checker report PATH...`: a consistency report over a whole corpus."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from checker.asking import Allowance
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors
+from checker.cli.compare_command import JudgeKind, StructuredOutput
+from checker.errors import InputError
+from checker.ingest import ingest
+from checker.judging import build as build_judging
+from checker.llm import estimate_cost
+from checker.render.report import report_html, report_markdown, summary_line
+from checker.report import ReportOptions, build_report
+from checker.report_models import Report
+from checker.results import Results
+from checker.store import open_store
+
+
+class ReportFormat(str, Enum):
+    html = "html"
+    markdown = "markdown"
+    json = "json"
+
+
+STAGES = {"claims": "extracting claims", "pairs": "judging pairs"}
+
+
+def format_for(output: ReportFormat | None, out_file: Path | None) -> ReportFormat:
+    """--format wins; else the --out suffix decides; else Markdown on the terminal."""
+    if output is not None:
+        return output
+    suffix = out_file.suffix.lower() if out_file else ""
+    return {".html": ReportFormat.html, ".htm": ReportFormat.html, ".json": ReportFormat.json}.get(suffix, ReportFormat.markdown)
+
+
+def render_report(report: Report, output: ReportFormat) -> str:
+    if output is ReportFormat.json:
+        return report.model_dump_json(indent=2) + "\n"
+    if output is ReportFormat.html:
+        return report_html(report)
+    return report_markdown(report)
+
+
+@app.command()
+@user_errors
+def report(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders; new and changed ones are ingested first.", show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report here (its suffix sets the format: .html, .md, .json).", show_default=False)] = None,
+    output: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="html, markdown or json. \\[default: from --out, else markdown]", show_default=False)] = None,
+    neighbours: Annotated[int, typer.Option("-k", "--neighbours", min=1, max=20, help="Nearest claims from other outlets paired with each claim.")] = 3,
+    min_similarity: Annotated[float, typer.Option("--min-similarity", min=0.0, max=1.0, help="Claims less similar than this are never paired.")] = 0.5,
+    max_calls: Annotated[int | None, typer.Option("--max-calls", min=0, help="Stop after this many paid LLM calls; the report says what is missing.", show_default=False)] = None,
+    budget: Annotated[float | None, typer.Option("--budget", min=0.0, help="Stop once the estimated cost reaches this many US dollars (models with a known price).", show_default=False)] = None,
+    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")] = JudgeKind.auto,
+    max_claims: Annotated[int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
+    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools or auto. \\[default: auto]", show_default=False)] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
+    fail_on_contradict: Annotated[bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")] = False,
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """Which outlets agree and disagree, on which events, and how the story changed over time."""
+    settings = settings_from(store, chroma_url, max_claims=max_claims, model=model, base_url=base_url,
+                             structured_output=structured_output.value if structured_output else None, concurrency=concurrency)
+    chosen = format_for(output, out_file)
+    if out_file is not None and out_file.exists() and out_file.is_dir():
+        raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
+    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
+    results = Results(settings.results_db)
+    judging = build_judging(judge.value, settings, results)
+    if budget is not None and judging.asker is not None and estimate_cost(judging.asker.model.model, 1000, 1000) is None:
+        raise InputError(f"--budget: the price of model {judging.asker.model.model!r} is unknown, so cost cannot be capped",
+                         "Use --max-calls instead")
+    if judging.asker is not None and (max_calls is not None or budget is not None):
+        judging.asker.allowance = Allowance(judging.asker.meter, max_calls=max_calls, max_cost_usd=budget)
+
+    ingested = ingest(paths, index, settings)
+    for warning in ingested.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for outcome in ingested.outcomes:
+        if outcome.status == "skipped":
+            err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+    ids = list(dict.fromkeys(o.article_id for o in ingested.outcomes if o.article_id and o.status != "skipped"))
+    if not ids:
+        raise InputError("no articles to report on in " + " ".join(str(p) for p in paths),
+                         "Give folders or files of .txt, .md, .html, .json or .jsonl articles")
+    articles = [stored.article for stored in index.get_articles(ids).values()]
+    if len({a.outlet for a in articles}) < 2:
+        raise InputError(f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
+                         "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter")
+
+    run_id = results.start_run(" ".join(["report", *sys.argv[2:]])[:500])
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        built = build_report(articles, index, judging, results,
+                             ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
+                             progress=progress)
+    results.finish_run(run_id, built.usage.model_dump())
+
+    text = render_report(built, chosen)
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            out_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--out {out_file}: cannot write ({exc.strerror})", "Check the folder exists and is writable") from None
+        err.print(f"wrote {out_file}", highlight=False)
+    err.print(summary_line(built), highlight=False, soft_wrap=True)
+    if built.partial:
+        err.print("partial report: run the same command again to judge the missing pairs (finished verdicts are kept).",
+                  highlight=False, soft_wrap=True)
+    if fail_on_contradict and any(c.label == "contradict" for c in built.conflicts):
+        err.print("failing: contradicting pairs were found (--fail-on-contradict)", highlight=False)
+        raise typer.Exit(1)
