@@ -68,7 +68,8 @@ run: $(STAMP)
 	$(BIN)/checker search "Russian forces have withdrawn from Kyiv" -k 3
 	$(BIN)/checker compare $(SEED_A) $(SEED_B) --both-ways
 	$(BIN)/checker report corpus/ --out .checker/report.html
-	@[ -n "$$OPENAI_API_KEY$$CHECKER_API_KEY$$CHECKER_BASE_URL$$OPENAI_BASE_URL" ] || \
+	@# Asks checker itself, so a key or base URL in checker.toml counts as much as the environment.
+	@$(BIN)/python -c "import sys; from checker.config import load_settings; sys.exit(0 if load_settings().llm_configured else 1)" || \
 		echo "Judged offline. For an LLM judge: export OPENAI_API_KEY=..., or CHECKER_BASE_URL=http://127.0.0.1:8080/v1 with \`make llm-server\` running."
 
 $(CHROMIUM):

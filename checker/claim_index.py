@@ -87,10 +87,10 @@ class ClaimIndex:
             if not others:
                 continue
             where = {"$and": [{"extractor": extractor}, {"article_id": {"$in": others}}]}
-            vectors = embeddings.embed([claim.text for _, claim in members])
+            vectors = self._vectors(members, extractor)
             for lo in range(0, len(members), step):
                 # Extra results: claims of stale versions are filtered out below.
-                found = self.store.call(self._claims.query, query_embeddings=[v.tolist() for v in vectors[lo:lo + step]],
+                found = self.store.call(self._claims.query, query_embeddings=[list(v) for v in vectors[lo:lo + step]],
                                         n_results=k + 4, where=where, include=["metadatas", "distances"])
                 for (_, claim), metas, dists in zip(members[lo:lo + step], found["metadatas"], found["distances"]):
                     near = []
@@ -102,3 +102,17 @@ class ClaimIndex:
                         near.append(Neighbour(meta["claim_id"], meta["article_id"], similarity))
                     found_for[claim.id] = near[:k]
         return found_for
+
+    def _vectors(self, members: Sequence[tuple[Article, Claim]], extractor: str) -> list:
+        """The claims' stored embeddings (written by ``write``): no second pass through the model."""
+        ids = [record_id(claim, article.sha256, extractor) for article, claim in members]
+        by_id: dict[str, object] = {}
+        step = self.store.batch_size
+        for lo in range(0, len(ids), step):
+            found = self.store.call(self._claims.get, ids=ids[lo:lo + step], include=["embeddings"])
+            by_id.update(zip(found["ids"], found["embeddings"]))
+        missing = [i for i, record in enumerate(ids) if record not in by_id]
+        if missing:  # not indexed (cannot happen after ``write``): embed them now
+            for i, vector in zip(missing, embeddings.embed([members[i][1].text for i in missing])):
+                by_id[ids[i]] = vector
+        return [[float(x) for x in by_id[record]] for record in ids]

@@ -6,7 +6,8 @@ otherwise, so `checker compare` works on a machine with no key and no network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Literal
 
 from checker.asking import Asker
@@ -29,9 +30,11 @@ class Judging:
     model: str | None
     endpoint: str | None
     prompts: dict[str, str]
+    started: float = field(default_factory=time.monotonic)
 
     def usage(self) -> Usage:
-        usage = self.asker.meter.usage() if self.asker else Usage()
+        # The offline judge makes no calls; its time is the run's time.
+        usage = self.asker.meter.usage() if self.asker else Usage(seconds=round(time.monotonic() - self.started, 2))
         screened = getattr(self.judge, "screened", None)
         if screened is not None:
             usage = usage.model_copy(update={"screened_offline": screened, "sent_to_llm": self.judge.escalated})

@@ -267,3 +267,20 @@ def test_report_is_the_same_through_a_chroma_server(tmp_path: Path) -> None:
     mine, theirs = json.loads(local.stdout), json.loads(served.stdout)
     assert theirs["coverage"]["claims"] == mine["coverage"]["claims"] > 0
     assert {(p["id"], p["verdict"]["label"]) for p in theirs["pairs"]} == {(p["id"], p["verdict"]["label"]) for p in mine["pairs"]}
+
+
+def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -> None:
+    from checker.asking import BudgetReached
+    from checker.judge import JudgeAnswer
+
+    model = ScriptedModel(lambda messages, schema: {"label": "agree", "quote": "", "rationale": "r", "confidence": 0.5},
+                          model="gpt-4o-mini")  # 100 tokens in, 20 out per call: $0.000027 at its price
+    asker = Asker(model, Results(tmp_path / "r.sqlite3"))
+    asker.allowance = Allowance(asker.meter, max_cost_usd=0.0001)
+    answered = 0
+    with pytest.raises(BudgetReached, match="--budget 0.0001 reached"):
+        for i in range(10):
+            asker.ask([("system", "s"), ("user", f"question {i}")], JudgeAnswer)
+            answered += 1
+    assert answered == len(model.requests) == 4           # the fifth would start past the budget
+    assert asker.ask([("system", "s"), ("user", "question 0")], JudgeAnswer).value is not None  # cached: free

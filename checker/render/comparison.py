@@ -33,6 +33,8 @@ def days_apart(comparison: Comparison) -> int | None:
 
 
 def usage_line(usage: Usage) -> str:
+    if usage.calls == usage.cached == usage.failed == 0:
+        return f"no LLM calls; {usage.seconds:.1f} s"
     cost = f", about ${usage.cost_usd:.4f}" if usage.cost_usd is not None else ""
     failed = f", {usage.failed} failed" if usage.failed else ""
     return (f"LLM calls: {usage.calls} made, {usage.cached} from cache{failed}; "
