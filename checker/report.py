@@ -48,7 +48,9 @@ class _Candidate:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        return (self.earlier[1].id, self.earlier[0].sha256, self.later[1].id, self.later[0].sha256)
+        # Article versions, not only text hashes: a corrected date can turn a contradiction
+        # into a supersession, so it must be judged again.
+        return (self.earlier[1].id, self.earlier[0].version, self.later[1].id, self.later[0].version)
 
 
 def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Article, Claim], tuple[Article, Claim]]:
@@ -126,9 +128,9 @@ class _Run:
                 if neighbour.claim_id in owned:
                     add(owned[claim_id], owned[neighbour.claim_id], neighbour.similarity)
         self.stored = self.results.pair_verdicts(self.judging.judge.name, set(owned))
-        for (earlier_id, earlier_sha, later_id, later_sha), row in self.stored.items():
+        for (earlier_id, earlier_version, later_id, later_version), row in self.stored.items():
             earlier, later = owned[earlier_id], owned[later_id]
-            if earlier[0].sha256 == earlier_sha and later[0].sha256 == later_sha:
+            if earlier[0].version == earlier_version and later[0].version == later_version:
                 add(earlier, later, row["similarity"])
         return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
 

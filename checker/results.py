@@ -50,13 +50,13 @@ CREATE TABLE IF NOT EXISTS verdicts (
 );
 CREATE TABLE IF NOT EXISTS pair_verdicts (
     earlier_claim TEXT NOT NULL,
-    earlier_sha TEXT NOT NULL,
+    earlier_version TEXT NOT NULL,
     later_claim TEXT NOT NULL,
-    later_sha TEXT NOT NULL,
+    later_version TEXT NOT NULL,
     judge TEXT NOT NULL,
     result TEXT NOT NULL,
     created REAL NOT NULL,
-    PRIMARY KEY (earlier_claim, earlier_sha, later_claim, later_sha, judge)
+    PRIMARY KEY (earlier_claim, earlier_version, later_claim, later_version, judge)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -138,12 +138,12 @@ class Results:
     def pair_verdicts(self, judge: str, claim_ids: set[str]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
         """Stored verdicts of this judge on pairs whose two claims are both among ``claim_ids``.
 
-        Keyed by (earlier claim, its article sha, later claim, its article sha): a caller
-        keeps only the keys whose shas match the articles as they are now.
+        Keyed by (earlier claim, its article's version, later claim, its article's version):
+        a caller keeps only the keys whose versions match the articles as they are now.
         """
         with self._lock:
             rows = self._db.execute(
-                "SELECT earlier_claim, earlier_sha, later_claim, later_sha, result FROM pair_verdicts WHERE judge = ?",
+                "SELECT earlier_claim, earlier_version, later_claim, later_version, result FROM pair_verdicts WHERE judge = ?",
                 (judge,)).fetchall()
         return {(r[0], r[1], r[2], r[3]): json.loads(r[4]) for r in rows if r[0] in claim_ids and r[2] in claim_ids}
 

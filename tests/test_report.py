@@ -284,3 +284,17 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
             answered += 1
     assert answered == len(model.requests) == 4           # the fifth would start past the budget
     assert asker.ask([("system", "s"), ("user", "question 0")], JudgeAnswer).value is not None  # cached: free
+
+
+@pytest.mark.slow
+def test_a_corrected_date_rejudges_only_that_articles_pairs(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    shutil.copytree(CORPUS, corpus)
+    first = _report(corpus, tmp_path / "store", KeywordJudge())
+    path = next(corpus.glob("*esocialnews*"))
+    path.write_text(path.read_text(encoding="utf-8").replace("published: 2022-04-06", "published: 2022-04-07"), encoding="utf-8")
+    judge = KeywordJudge()
+    again = _report(corpus, tmp_path / "store", judge)
+    moved = {c.id for c in again.claims if c.outlet == "eSocialNews"}
+    assert judge.calls and all(claim in moved or other in moved for claim, other in judge.calls)
+    assert len(judge.calls) == sum(1 for p in first.pairs if p.earlier in moved or p.later in moved)

@@ -104,7 +104,10 @@ class _View:
         return PairView(pair, self.claim_quote(earlier), later_quote, verdict.label if verdict else "missing", days)
 
     def article_views(self) -> list[ArticleView]:
-        return [ArticleView(a, self.numbers[a.id], _segments(a.text, self.spans[a.id], self.numbers[a.id]))
+        """Articles with their text where the report quotes them; on a big corpus the rest
+        would only make the page heavy, so they are listed by title."""
+        return [ArticleView(a, self.numbers[a.id],
+                            _segments(a.text, self.spans[a.id], self.numbers[a.id]) if self.spans[a.id] else [])
                 for a in self.report.articles]
 
 
