@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/report_bench.py [--sizes 10 100 1000] [--delay 0.02] [--concurrency 8]
 
-Corpora are real FNC-1 article bodies (../shared/datasets/fnc1, read at run time, never
-copied into the repository), given ten outlets in turn and dates spread over 30 days. The
+Corpora are real news texts (FNC-1 article bodies, then SummEdits and WiCE to reach 1,001;
+read from ../shared/datasets at run time, never copied into the repository), given ten
+outlets in turn and dates spread over 30 days. The
 LLM is the stub server of the compare tests (tests/stub_llm.py on 127.0.0.1): it extracts
 three sentences per article and answers every judgement after `delay` seconds, so what is
 measured is checker's own work and the number of calls, not a model's speed.
@@ -46,16 +47,17 @@ OUTLETS = [f"Outlet {chr(ord('A') + i)}" for i in range(10)]
 
 
 def bodies() -> list[str]:
-    path = DATASETS / "fnc1" / "fnc1_competition_test_related_only.jsonl"
-    if not path.exists():
-        raise SystemExit(f"{path} is missing: the benchmark reads ../shared/datasets beside the checkout")
+    """Distinct real news texts: FNC-1 bodies first, then SummEdits articles and WiCE's cited
+    pages to make up the number (FNC-1 has about 900 distinct bodies)."""
     seen: dict[str, None] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            body = json.loads(line)["premise_or_evidence"].strip()
-            if len(body) > 400:
-                seen.setdefault(body)
-    return list(seen)
+    for name in ("fnc1/fnc1_competition_test_related_only.jsonl", "summedits/summedits_news.jsonl", "wice/wice_claim_dev.jsonl"):
+        path = DATASETS / name
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: the benchmark reads ../shared/datasets beside the checkout")
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                seen.setdefault(json.loads(line)["premise_or_evidence"].strip())
+    return [text for text in seen if text]
 
 
 def write_corpus(folder: Path, texts: list[str]) -> None:
@@ -106,6 +108,8 @@ def main() -> None:
             rows.append(run(folder, WORK / f"store-{size}", stub, args.concurrency))
             print(json.dumps(rows[-1]), flush=True)
         largest = max(args.sizes)
+        if len(texts) <= largest:
+            raise SystemExit(f"only {len(texts)} distinct texts: need {largest + 1} for the rerun with one more")
         folder = WORK / f"corpus-{largest}"
         rerun = run(folder, WORK / f"store-{largest}", stub, args.concurrency)
         write_corpus(folder, texts[:largest + 1])
@@ -118,7 +122,7 @@ def main() -> None:
     for r in rows:
         print(f"| {r['articles']} | {r['claims']} | {r['judged']} | {r['cross']:,} | {r['judged'] / max(r['claims'], 1):.2f} "
               f"| {r['calls']} | {r['ingest_s']:.1f} | {r['report_s']:.1f} | {r['report_s'] / r['articles']:.3f} |")
-    print(f"\nrerun, nothing changed ({largest} articles): {rerun['calls']} LLM calls, {rerun['reused']} verdicts reused, "
+    print(f"\nrerun, nothing changed ({rows[-1]['articles']} articles): {rerun['calls']} LLM calls, {rerun['reused']} verdicts reused, "
           f"{rerun['report_s']:.1f} s")
     print(f"rerun after adding one article: {grown['calls']} LLM calls (1 extraction + {grown['calls'] - 1} pairs that involve it), "
           f"{grown['reused']} verdicts reused, {grown['report_s']:.1f} s")

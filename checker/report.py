@@ -115,13 +115,12 @@ class _Run:
                                       self.options.neighbours, self.options.min_similarity)
         found: dict[str, _Candidate] = {}
 
-        def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> _Candidate:
+        def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
             earlier, later = _order(first, second)
             pair_id = _pair_id(earlier[1], later[1])
             if pair_id not in found:
                 found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id,
                                                       similarity=similarity), earlier, later)
-            return found[pair_id]
 
         for claim_id, neighbours in near.items():
             for neighbour in neighbours:
@@ -130,7 +129,8 @@ class _Run:
         self.stored = self.results.pair_verdicts(self.judging.judge.name, set(owned))
         for (earlier_id, earlier_version, later_id, later_version), row in self.stored.items():
             earlier, later = owned[earlier_id], owned[later_id]
-            if earlier[0].version == earlier_version and later[0].version == later_version:
+            if (earlier[0].version == earlier_version and later[0].version == later_version
+                    and row["similarity"] >= self.options.min_similarity):
                 add(earlier, later, row["similarity"])
         return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
 
