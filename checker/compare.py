@@ -88,16 +88,23 @@ def compare(
             pending[pool.submit(judge.judge, claim, source, other, evidence)] = index
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            failure: BaseException | None = None
             for future in done:
                 index = pending.pop(future)
                 direction, claim, source, other, evidence = tasks[index]
-                verdict = future.result()
+                try:
+                    verdict = future.result()
+                except BaseException as exc:  # Ctrl-C in a worker, or a bug: store the rest of this batch first
+                    failure = failure or exc
+                    continue
                 result = ClaimResult(direction=direction, claim=claim, evidence=evidence, verdict=verdict)
                 if results is not None:
                     results.store_verdict(claim.id, other.id, other.sha256, judge.name, result.model_dump(mode="json"))
                 finished[index] = result
                 if progress:
                     progress(len(finished), len(tasks))
+            if failure is not None:
+                raise failure
     finally:
         # On Ctrl-C: calls not yet started are cancelled; finished verdicts are already stored.
         pool.shutdown(wait=True, cancel_futures=True)

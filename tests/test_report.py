@@ -230,6 +230,9 @@ def test_cli_report_bad_input_is_one_line(tmp_path: Path) -> None:
     one.mkdir()
     shutil.copy(next(CORPUS.glob("*rt-*")), one)
     _one_line_error(runner.invoke(app, ["report", str(one)]), "from one outlet", "add articles from another outlet")
+    # Checked before any work, so no paid call is made for a report that cannot be written.
+    _one_line_error(runner.invoke(app, ["report", str(CORPUS), "-o", str(tmp_path / "nope" / "r.html")]),
+                    "--out", "does not exist")
 
 
 @pytest.mark.slow

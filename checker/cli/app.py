@@ -20,7 +20,7 @@ from rich.console import Console
 
 from checker import __version__
 from checker.config import Settings, load_settings
-from checker.errors import CheckerError
+from checker.errors import CheckerError, InputError
 
 app = typer.Typer(
     name="checker",
@@ -74,6 +74,18 @@ def user_errors(func: F) -> F:
 
 def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> Settings:
     return load_settings(store=store, chroma_url=chroma_url, **flags)
+
+
+def write_output(text: str, out_file: Path | None) -> None:
+    """The command's output on stdout, or in ``--out`` with a note on stderr."""
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out {out_file}: cannot write ({exc.strerror})", "Check the folder exists and is writable") from None
+    err.print(f"wrote {out_file}", highlight=False)
 
 
 def print_json(data: Any) -> None:

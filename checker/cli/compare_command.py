@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from checker import render
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors, write_output
 from checker.compare import CompareOptions, compare as run_compare
 from checker.config import Settings
 from checker.errors import InputError
@@ -134,12 +134,5 @@ def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None) -
         console = Console(record=True, width=120, file=io.StringIO())
         console.print(render.comparison_table(comparison))
         text = console.export_text()
-    if out_file is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            out_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--out {out_file}: cannot write ({exc.strerror})", "Check the folder exists and is writable") from None
-        err.print(f"wrote {out_file}", highlight=False)
+    write_output(text, out_file)
 

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from checker.asking import Allowance
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output
 from checker.cli.compare_command import JudgeKind, StructuredOutput
 from checker.errors import InputError
 from checker.ingest import ingest
@@ -73,8 +73,11 @@ def report(
     settings = settings_from(store, chroma_url, max_claims=max_claims, model=model, base_url=base_url,
                              structured_output=structured_output.value if structured_output else None, concurrency=concurrency)
     chosen = format_for(output, out_file)
-    if out_file is not None and out_file.exists() and out_file.is_dir():
+    # Checked before any paid call: a report that cannot be written is money wasted.
+    if out_file is not None and out_file.is_dir():
         raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
+    if out_file is not None and not out_file.resolve().parent.is_dir():
+        raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
     judging = build_judging(judge.value, settings, results)
@@ -114,15 +117,7 @@ def report(
                              progress=progress)
     results.finish_run(run_id, built.usage.model_dump())
 
-    text = render_report(built, chosen)
-    if out_file is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            out_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--out {out_file}: cannot write ({exc.strerror})", "Check the folder exists and is writable") from None
-        err.print(f"wrote {out_file}", highlight=False)
+    write_output(render_report(built, chosen), out_file)
     err.print(summary_line(built), highlight=False, soft_wrap=True)
     if built.partial:
         err.print("partial report: run the same command again to judge the missing pairs (finished verdicts are kept).",
