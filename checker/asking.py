@@ -74,7 +74,6 @@ class Allowance:
         self.max_calls = max_calls
         self.max_cost_usd = max_cost_usd
         self.taken = 0
-        self.refused = 0
         self._lock = threading.Lock()
 
     @property
@@ -88,7 +87,6 @@ class Allowance:
             spent = self.meter.usage().cost_usd or 0.0
             if (self.max_calls is not None and self.taken >= self.max_calls) or \
                     (self.max_cost_usd is not None and spent >= self.max_cost_usd):
-                self.refused += 1
                 raise BudgetReached(f"{self.limit} reached")
             self.taken += 1
 

@@ -61,12 +61,13 @@ class ClaimIndex:
                     metadatas=[{"claim_id": c.id, "article_id": a.id, "article_sha": a.sha256, "outlet": a.outlet,
                                 "extractor": extractor} for a, c in part],
                 )
-        for article, _ in items:
-            found = self.store.call(self._claims.get, where={"$and": [{"extractor": extractor}, {"article_id": article.id}]},
-                                    include=["metadatas"])
-            stale = [i for i, m in zip(found["ids"], found["metadatas"]) if m["article_sha"] != article.sha256]
-            if stale:
-                self.store.call(self._claims.delete, ids=stale)
+        # One lookup for the batch, not one per article: the callers write up to 64 at a time.
+        current = {article.id: article.sha256 for article, _ in items}
+        found = self.store.call(self._claims.get, where={"$and": [{"extractor": extractor}, {"article_id": {"$in": list(current)}}]},
+                                include=["metadatas"])
+        stale = [i for i, m in zip(found["ids"], found["metadatas"]) if m["article_sha"] != current[m["article_id"]]]
+        if stale:
+            self.store.call(self._claims.delete, ids=stale)
         return len(rows)
 
     def neighbours(self, claims: Sequence[tuple[Article, Claim]], scope: dict[str, Article], extractor: str,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from checker import events as analysis
 from checker.asking import BudgetReached
 from checker.claim_index import ClaimIndex
-from checker.compare import claims_of
+from checker.compare import article_ref, claims_of
 from checker.judging import Judging
 from checker.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
 from checker.results import Results
@@ -226,8 +226,8 @@ def build_report(articles: Sequence[Article], store: Store, judging: Judging, re
         generated=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         judge=judging.judge.name, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
         neighbours=options.neighbours, min_similarity=options.min_similarity,
-        articles=[ReportArticle(id=a.id, outlet=a.outlet, title=a.title, published=a.published, url=a.url, text=a.text,
-                                claims=len(extracted.get(a.id, []))) for a in sorted(run.articles.values(), key=_by_date)],
+        articles=[ReportArticle(**article_ref(a).model_dump(), text=a.text, claims=len(extracted.get(a.id, [])))
+                  for a in sorted(run.articles.values(), key=_by_date)],
         claims=sorted(claims.values(), key=lambda c: (c.published is None, c.published, c.outlet, c.id)),
         pairs=pairs, events=events, conflicts=analysis.rank_conflicts(pairs, events, len(outlets)),
         matrix=analysis.outlet_matrix(claims, pairs), coverage=coverage, usage=judging.usage())

@@ -11,15 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from checker.schemas import Usage, Verdict
+from checker.schemas import ArticleRef, Usage, Verdict
 
 
-class ReportArticle(BaseModel):
-    id: str
-    outlet: str
-    title: str
-    published: dt.date | None
-    url: str | None = None
+class ReportArticle(ArticleRef):
+    """An article as a comparison names it, with the text the report's offsets point into."""
+
     text: str = Field(description="The cleaned text that every offset in the report points into.")
     claims: int = Field(default=0, description="Claims extracted from it.")
 

@@ -1,7 +1,8 @@
 """The article index in Chroma: the only module that imports chromadb.
 
 Two collections: ``<prefix>-articles`` holds one record per article (its cleaned text and
-metadata) and ``<prefix>-chunks`` its passages with embeddings. Writing an article is
+metadata) and ``<prefix>-chunks`` its passages with embeddings (``collection`` opens others
+beside them, such as the claims of `checker report`). Writing an article is
 ordered so that a crash at any point leaves a consistent index:
 
 1. upsert the new chunks (ids carry the article version, so a retry overwrites, never adds);
@@ -43,19 +44,18 @@ class Store:
         self._client = client
         self.where = where
         self.prefix = prefix
-        space = {"hnsw": {"space": "cosine"}}
-        try:
-            self._articles = client.get_or_create_collection(f"{prefix}-articles", configuration=space, embedding_function=None)
-            self._chunks = client.get_or_create_collection(f"{prefix}-chunks", configuration=space, embedding_function=None)
-        except Exception as exc:  # chromadb raises many types; all mean the same to a user
-            raise StoreError(f"cannot open the index at {where} ({brief(exc, 160)})",
-                             "Check --store / --chroma-url, or delete a corrupted store folder") from None
+        self._articles = self.collection("articles")
+        self._chunks = self.collection("chunks")
         self._batch = max(1, min(client.get_max_batch_size(), 1000))
 
     def collection(self, name: str) -> Collection:
-        """Another collection beside the article index (the claims of `checker report`)."""
-        return self.call(self._client.get_or_create_collection, f"{self.prefix}-{name}",
-                         configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        """A cosine-space collection of this index (articles, chunks, the claims of `checker report`)."""
+        try:
+            return self._client.get_or_create_collection(f"{self.prefix}-{name}", configuration={"hnsw": {"space": "cosine"}},
+                                                         embedding_function=None)
+        except Exception as exc:  # chromadb raises many types; all mean the same to a user
+            raise StoreError(f"cannot open the index at {self.where} ({brief(exc, 160)})",
+                             "Check --store / --chroma-url, or delete a corrupted store folder") from None
 
     @property
     def batch_size(self) -> int:
@@ -71,7 +71,7 @@ class Store:
         stored: dict[str, StoredArticle] = {}
         include = ["documents", "metadatas"] if with_text else ["metadatas"]
         for lo in range(0, len(article_ids), self._batch):
-            found = self._call(self._articles.get, ids=list(article_ids[lo:lo + self._batch]), include=include)
+            found = self.call(self._articles.get, ids=list(article_ids[lo:lo + self._batch]), include=include)
             documents = found["documents"] if with_text else [""] * len(found["ids"])
             for article_id, document, meta in zip(found["ids"], documents, found["metadatas"]):
                 stored[article_id] = _stored(document, meta)
@@ -82,22 +82,22 @@ class Store:
         by_sha: dict[str, list[str]] = {}
         unique = sorted(set(hashes))
         for lo in range(0, len(unique), self._batch):
-            found = self._call(self._articles.get, where={"sha256": {"$in": unique[lo:lo + self._batch]}}, include=["metadatas"])
+            found = self.call(self._articles.get, where={"sha256": {"$in": unique[lo:lo + self._batch]}}, include=["metadatas"])
             for article_id, meta in zip(found["ids"], found["metadatas"]):
                 by_sha.setdefault(meta["sha256"], []).append(article_id)
         return by_sha
 
     def articles(self) -> list[ArticleSummary]:
-        found = self._call(self._articles.get, include=["metadatas"])
+        found = self.call(self._articles.get, include=["metadatas"])
         summaries = [_summary(meta) for meta in found["metadatas"]]
         return sorted(summaries, key=lambda s: (s.published is None, s.published, s.outlet, s.id))
 
     def chunk_ids(self, article_id: str) -> list[str]:
-        found = self._call(self._chunks.get, where={"article_id": article_id}, include=[])
+        found = self.call(self._chunks.get, where={"article_id": article_id}, include=[])
         return list(found["ids"])
 
     def count_chunks(self) -> int:
-        return int(self._call(self._chunks.count))
+        return int(self.call(self._chunks.count))
 
     def search(
         self,
@@ -119,7 +119,7 @@ class Store:
         if total == 0:
             return []
         # Ask for a few more than k: chunks of a half-written version are filtered out below.
-        found = self._call(
+        found = self.call(
             self._chunks.query,
             query_embeddings=[query_embedding.tolist()],
             n_results=min(total, k + 8),
@@ -149,7 +149,7 @@ class Store:
         ids = sorted(article_ids)
         if not ids:
             return {}
-        found = self._call(self._articles.get, ids=ids, include=["metadatas"])
+        found = self.call(self._articles.get, ids=ids, include=["metadatas"])
         return {i: m["version"] for i, m in zip(found["ids"], found["metadatas"])}
 
     # -- writing -------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class Store:
     def _upsert(self, collection: Collection, rows: Sequence[tuple[str, list[float], str, dict[str, Any]]]) -> None:
         for lo in range(0, len(rows), self._batch):
             ids, vectors, documents, metadatas = zip(*rows[lo:lo + self._batch])
-            self._call(collection.upsert, ids=list(ids), embeddings=list(vectors), documents=list(documents), metadatas=list(metadatas))
+            self.call(collection.upsert, ids=list(ids), embeddings=list(vectors), documents=list(documents), metadatas=list(metadatas))
 
     def delete_stale_chunks(self, article_id: str, keep: set[str]) -> int:
         return self._delete_stale([article_id], keep)
@@ -192,17 +192,14 @@ class Store:
         """
         stale: list[str] = []
         for lo in range(0, len(article_ids), self._batch):
-            found = self._call(self._chunks.get, where={"article_id": {"$in": list(article_ids[lo:lo + self._batch])}}, include=[])
+            found = self.call(self._chunks.get, where={"article_id": {"$in": list(article_ids[lo:lo + self._batch])}}, include=[])
             stale.extend(i for i in found["ids"] if i not in keep)
         for lo in range(0, len(stale), self._batch):
-            self._call(self._chunks.delete, ids=stale[lo:lo + self._batch])
+            self.call(self._chunks.delete, ids=stale[lo:lo + self._batch])
         return len(stale)
 
     def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         """Run a Chroma call, turning any failure into one StoreError line."""
-        return self._call(method, *args, **kwargs)
-
-    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)
         except Exception as exc:  # network errors, server errors, disk errors

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from checker.render.comparison import usage_line
-from checker.report_models import ClaimPair, Conflict, Event, OutletCell, Report, ReportArticle, ReportClaim
+from checker.report_models import ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -186,7 +186,7 @@ def _context(report: Report) -> dict[str, object]:
     outlets = sorted({a.outlet for a in report.articles})
     return {"report": report, "coverage": report.coverage, "conflicts": conflicts, "events": event_views,
             "outlets": outlets, "heat": heat_map(report), "articles": view.article_views(),
-            "usage": usage_line(report.usage), "events_by_id": events, "matrix": report.matrix}
+            "usage": usage_line(report.usage), "matrix": report.matrix}
 
 
 def report_html(report: Report) -> str:
@@ -207,4 +207,4 @@ def summary_line(report: Report) -> str:
     return line
 
 
-__all__ = ["Event", "heat_map", "report_html", "report_markdown", "summary_line"]
+__all__ = ["heat_map", "report_html", "report_markdown", "summary_line"]
