@@ -22,6 +22,7 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    keep_trailing_newline=True,  # a report on stdout ends its last line
 )
 _templates.filters["mdcell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
 # Markdown quotes: one line, and no character that starts markup or a link.
