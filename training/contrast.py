@@ -21,7 +21,8 @@ import re
 from pathlib import Path
 
 from checker import sentences
-from training.data import DATASETS, Pair, fnc_rows, fnc_window_pairs, nli_pairs, rows
+from training.data import (ATTRIBUTION, DATASETS, NUMBER, Pair, flip_negation, fnc_rows, fnc_window_pairs, nli_pairs,
+                           rescale, rows)
 
 # The committed model learnt a shortcut from these pairs: a hypothesis as long as its
 # premise with one word changed was a contradiction, a shorter one was entailed. A news
@@ -29,11 +30,10 @@ from training.data import DATASETS, Pair, fnc_rows, fnc_window_pairs, nli_pairs,
 # changed figure or negated verb in a short claim as "entailed". Here every perturbation is
 # applied to the shortened sentence as often as to the whole one, so length says nothing.
 
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
 _WORD_NUMBERS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "dozens", "hundreds", "thousands"]
 _WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
+# Unlike training/data.py, "would-be" is not a verb to negate.
 _AUX = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do)\b(?!-| not\b)")
-_NEGATED = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do) not\b")
 _NEVER = re.compile(r"\b(never|no longer) ")
 # General news vocabulary with its opposites: verbs of change, outcome and stance.
 _ANTONYMS = [("increased", "decreased"), ("rose", "fell"), ("risen", "fallen"), ("rising", "falling"), ("won", "lost"),
@@ -54,13 +54,12 @@ _ANTONYMS = [("increased", "decreased"), ("rose", "fell"), ("risen", "fallen"), 
 _TIME_UNITS = ["hours", "days", "weeks", "months", "years"]
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-_ATTRIBUTION = re.compile(r"^(?:According to [^,]{3,60}, )|(?:,? (?:he|she|they|officials|police|[A-Z][a-z]+) (?:said|told \w+|added)\.?$)")
 _LEADING_CLAUSE = re.compile(r"^(?:After|When|While|As|Although|Though|Since|Because|If|In|On|At|By|During)\b[^,]{3,80}, ")
 _SPEAKER = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) (said|told|added|claimed|stated)\b")
 
 
 def _change_number(sentence: str, rng: random.Random) -> str | None:
-    numbers = list(_NUMBER.finditer(sentence))
+    numbers = list(NUMBER.finditer(sentence))
     if not numbers:
         words = list(_WORD_NUMBER.finditer(sentence))
         if not words:
@@ -73,25 +72,7 @@ def _change_number(sentence: str, rng: random.Random) -> str | None:
     value = float(raw)
     if 1900 <= value <= 2100 and "." not in raw:  # a year: move it a little, as a wrong date does
         return sentence[: match.start(1)] + str(int(value) + rng.choice([-3, -2, -1, 1, 2, 3])) + sentence[match.end(1):]
-    factor = rng.choice([0.5, 2, 3, 10, 0.1]) if value > 10 else rng.choice([2, 3, 5])
-    new = value * factor if value else rng.randint(2, 9)
-    text = f"{int(new):,}" if "," in match.group(1) else (f"{new:.1f}" if "." in raw else str(int(new)))
-    if text == match.group(1):
-        return None
-    return sentence[: match.start(1)] + text + sentence[match.end(1):]
-
-
-def _flip_negation(sentence: str) -> str | None:
-    negated = _NEGATED.search(sentence)
-    if negated:
-        return sentence[: negated.start()] + negated.group(1) + sentence[negated.end():]
-    never = _NEVER.search(sentence)
-    if never:
-        return sentence[: never.start()] + ("still " if never.group(1) == "no longer" else "") + sentence[never.end():]
-    aux = _AUX.search(sentence)
-    if aux:
-        return sentence[: aux.end()] + " not" + sentence[aux.end():]
-    return None
+    return rescale(sentence, match, rng)
 
 
 def _swap_antonym(sentence: str, rng: random.Random) -> str | None:
@@ -122,7 +103,7 @@ def _swap_speaker(sentence: str, names: list[str], rng: random.Random) -> str | 
 
 
 def _contradictions(sentence: str, names: list[str], rng: random.Random) -> list[str]:
-    made = [_change_number(sentence, rng), _flip_negation(sentence), _swap_antonym(sentence, rng),
+    made = [_change_number(sentence, rng), flip_negation(sentence, _AUX, _NEVER), _swap_antonym(sentence, rng),
             _swap_from(sentence, _TIME_UNITS, rng, plural=True), _swap_from(sentence, _WEEKDAYS, rng),
             _swap_from(sentence, _MONTHS, rng), _swap_speaker(sentence, names, rng)]
     return [m for m in made if m and m != sentence]
@@ -136,7 +117,7 @@ def _finish(text: str) -> str:
 def shortenings(sentence: str) -> list[str]:
     """Shorter sentences the original still entails: a claim as a reporter would restate it."""
     out = []
-    without_attribution = _ATTRIBUTION.sub("", sentence).strip()
+    without_attribution = ATTRIBUTION.sub("", sentence).strip()
     if without_attribution != sentence:
         out.append(without_attribution)
     without_lead = _LEADING_CLAUSE.sub("", sentence)

@@ -62,21 +62,25 @@ def fnc_rows(held_out: bool, datasets: Path = DATASETS) -> list[dict]:
 
 # -- news pairs made from real sentences ------------------------------------------------------
 
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
 _AUX = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do)\b(?! not\b)")
 _NEGATED = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do) not\b")
 _ANTONYMS = [("increased", "decreased"), ("rose", "fell"), ("won", "lost"), ("confirmed", "denied"),
              ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"), ("before", "after"),
              ("allowed", "banned"), ("arrested", "released"), ("approved", "blocked"), ("agreed", "refused"),
              ("withdrew", "advanced"), ("true", "false"), ("alive", "dead"), ("largest", "smallest")]
-_ATTRIBUTION = re.compile(r"^(?:According to [^,]{3,60}, )|(?:,? (?:he|she|they|officials|police|[A-Z][a-z]+) (?:said|told \w+|added)\.?$)")
+ATTRIBUTION = re.compile(r"^(?:According to [^,]{3,60}, )|(?:,? (?:he|she|they|officials|police|[A-Z][a-z]+) (?:said|told \w+|added)\.?$)")
 
 
 def _change_number(sentence: str, rng: random.Random) -> str | None:
-    numbers = list(_NUMBER.finditer(sentence))
+    numbers = list(NUMBER.finditer(sentence))
     if not numbers:
         return None
-    match = rng.choice(numbers)
+    return rescale(sentence, rng.choice(numbers), rng)
+
+
+def rescale(sentence: str, match: re.Match, rng: random.Random) -> str | None:
+    """The sentence with the figure ``match`` (a ``NUMBER`` match) multiplied or divided."""
     raw = match.group(1).replace(",", "")
     value = float(raw)
     factor = rng.choice([0.5, 2, 3, 10, 0.1]) if value > 10 else rng.choice([2, 3, 5])
@@ -87,11 +91,15 @@ def _change_number(sentence: str, rng: random.Random) -> str | None:
     return sentence[: match.start(1)] + text + sentence[match.end(1):]
 
 
-def _flip_negation(sentence: str) -> str | None:
+def flip_negation(sentence: str, aux_verb: re.Pattern = _AUX, never: re.Pattern | None = None) -> str | None:
+    """Remove a "not", else (with ``never``) a "never" or "no longer", else add a "not"."""
     negated = _NEGATED.search(sentence)
     if negated:
         return sentence[: negated.start()] + negated.group(1) + sentence[negated.end():]
-    aux = _AUX.search(sentence)
+    found = never.search(sentence) if never else None
+    if found:
+        return sentence[: found.start()] + ("still " if found.group(1) == "no longer" else "") + sentence[found.end():]
+    aux = aux_verb.search(sentence)
     if aux:
         return sentence[: aux.end()] + " not" + sentence[aux.end():]
     return None
@@ -107,7 +115,7 @@ def _swap_antonym(sentence: str) -> str | None:
 
 def _drop_clause(sentence: str) -> str | None:
     """A shorter sentence the original still entails: attribution or a trailing clause removed."""
-    shorter = _ATTRIBUTION.sub("", sentence).strip()
+    shorter = ATTRIBUTION.sub("", sentence).strip()
     if shorter != sentence and len(shorter.split()) >= 5:
         return shorter[0].upper() + shorter[1:] + ("" if shorter.endswith(".") else ".")
     parts = sentence.rsplit(", ", 1)
@@ -127,7 +135,7 @@ def news_pairs(bodies: list[str], per_body: int, seed: int) -> list[Pair]:
         for sentence in rng.sample(sents, min(per_body, len(sents))):
             others = [s for s in sents if s != sentence]
             made = {
-                2: [_change_number(sentence, rng), _flip_negation(sentence), _swap_antonym(sentence)],
+                2: [_change_number(sentence, rng), flip_negation(sentence), _swap_antonym(sentence)],
                 # The sentence itself teaches copying more than entailment: use it sparingly.
                 0: [_drop_clause(sentence) or (sentence if rng.random() < 0.3 else None)],
                 1: [rng.choice(others)],

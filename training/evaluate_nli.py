@@ -116,7 +116,7 @@ def figures_rule_precision(fnc_train: list[dict], summedits_tune: list[dict]) ->
     out: dict[str, object] = {}
     for name, items in (("fnc1_training_bodies", fnc_train), ("summedits_tuning_half", summedits_tune)):
         fired = [r["label"] for r in items
-                 if any(figures_rule_fires(s.text, r["premise_or_evidence"]) for s in sentences.split(r["claim"]) or [])]
+                 if any(figures_rule_fires(s.text, r["premise_or_evidence"]) for s in sentences.split(r["claim"]))]
         out[name] = {"items": len(items), "fired": len(fired), "fired_on_supported": fired.count("supported")}
     return out
 
