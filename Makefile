@@ -39,9 +39,11 @@ evals-record: $(LLM_STAMP)
 evals: $(STAMP)
 	$(BIN)/checker eval
 
-# Train the offline judge (reads ../shared/datasets; about 70 minutes on 2 cores), then measure it.
+# Train the offline judge (reads ../shared/datasets; about 70 minutes on 2 cores), choose its
+# decision thresholds on tuning data, then measure it on held-out data.
 train-judge: $(STAMP)
 	$(BIN)/python -m training.train_nli
+	$(BIN)/python -m training.tune_thresholds --write
 	$(BIN)/python -m training.evaluate_nli
 
 # A local OpenAI-compatible endpoint: then --base-url http://127.0.0.1:8080/v1

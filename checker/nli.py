@@ -12,6 +12,7 @@ so it is verbatim by construction.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,10 +29,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nli-minilm"
 ENTAIL, NEUTRAL, CONTRA = 0, 1, 2
-# Decision thresholds on the strongest sentence's probabilities (chosen on the training
-# mixture's behaviour, never on the eval suites).
+# Decision thresholds on the strongest sentence's probabilities. They belong to the weights:
+# `python -m training.tune_thresholds --write` chooses them on tuning data no score is
+# reported on (never on the eval suites) and stores them beside the weights; these defaults
+# apply to weights without that file.
 AGREE_AT = 0.55
 CONTRADICT_AT = 0.55
+THRESHOLDS_FILE = "thresholds.json"
 
 
 @lru_cache(maxsize=1)
@@ -79,14 +83,20 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
 #
 # The model reads "85,000 troops" against "8,500 troops" as a paraphrase: the two sentences
 # share every other word. So figures are compared beside it, deterministically: the same
-# thing (the word after the number) counted differently, or the same span of time given in
-# different units ("two weeks" against "two months").
+# thing (the word after the number) counted differently, a different amount of money, or
+# the same span of time given in different units ("two weeks" against "two months").
 
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+# "bn" and "m" are scales only after a currency sign ("$5bn"); otherwise "5m" is metres.
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _WORDS = {w: float(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "dozen": 12.0}
-_FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?|(?:" + "|".join(_WORDS) + r")\b)\s*(million|billion|thousand|percent|%)?\s*([a-z]+)?", re.I)
+# An amount of money is compared whatever words follow it ("$10 million in aid" against
+# "$100 million of assistance"), within its currency.
+_CURRENCY = {"$": "$", "us$": "$", "£": "£", "€": "€"}
+_FIGURE = re.compile(r"(US\$|\$|£|€)?\s?(?<![\w.])(\d[\d,]*(?:\.\d+)?|(?:" + "|".join(_WORDS) + r")\b)\s*"
+                     r"((?:million|billion|trillion|thousand|percent|bn|m)\b|%)?\s*([a-z]+)?", re.I)
+_AGO = re.compile(r"\s+(?:ago|earlier|before)\b", re.I)
 # Words after a number that say nothing about what it counts ("one of the", "two in ten").
 _NOT_A_UNIT = {"of", "the", "a", "an", "and", "or", "in", "to", "on", "at", "for", "by", "from", "with", "as", "per",
                "than", "that", "who", "which", "is", "are", "was", "were", "more", "other", "others", "such"}
@@ -102,22 +112,30 @@ def _unit(word: str) -> str:
 
 def figures(text: str) -> dict[str, set[float]]:
     """Numbers keyed by the word after them ('troop', 'refugee'), scaled ('4 million' -> 4e6);
-    spans of time also in days under 'duration'. Years are dates, not quantities: skipped."""
+    amounts of money by their currency ('money $'); spans of time also in days under
+    'duration'. Years are dates, not quantities: skipped."""
     found: dict[str, set[float]] = {}
-    for number, scale, unit in _FIGURE.findall(text):
+    for match in _FIGURE.finditer(text):
+        currency, number, scale, unit = match.group(1) or "", match.group(2), (match.group(3) or "").lower(), match.group(4) or ""
+        if _AGO.match(text, match.end()):
+            continue  # "three days ago" is a date relative to the report, not a span
+        if scale in ("bn", "m") and not currency:
+            continue
         if number[0].isdigit():
             try:
                 value = float(number.replace(",", ""))
             except ValueError:
                 continue
-            if 1900 <= value <= 2100 and not scale and "," not in number:  # a year
+            if 1900 <= value <= 2100 and not (scale or currency) and "," not in number:  # a year
                 continue
         elif number.lower() in _WORDS:
             value = _WORDS[number.lower()]
         else:
             continue
-        value *= _SCALE.get((scale or "").lower(), 1.0)
-        if (scale or "").lower() in ("percent", "%"):
+        value *= _SCALE.get(scale, 1.0)
+        if currency:
+            key = "money " + _CURRENCY[currency.lower()]
+        elif scale in ("percent", "%"):
             key = "percent"  # "7% of voters", "7 percent of the vote": the share is what is compared
         elif not unit or unit.lower() in _NOT_A_UNIT:
             continue
@@ -176,11 +194,26 @@ def weights_sha(path: Path = MODEL_DIR) -> str:
     return digest.hexdigest()[:8]
 
 
+def thresholds(path: Path = MODEL_DIR) -> tuple[float, float]:
+    """(agree_at, contradict_at) stored with the weights, else the defaults."""
+    stored = path / THRESHOLDS_FILE
+    if not stored.exists():
+        return AGREE_AT, CONTRADICT_AT
+    try:
+        found = json.loads(stored.read_text(encoding="utf-8"))
+        return float(found["agree_at"]), float(found["contradict_at"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{stored} is not a valid thresholds file ({exc})",
+                          "Restore models/ from the repository, or run `python -m training.tune_thresholds --write`") from exc
+
+
 class NLIJudge:
     def __init__(self) -> None:
         _load()  # fail at once, with the fix, if the weights are missing
         self.model_name = "nli-minilm"
-        self.name = f"nli:minilm:{weights_sha()}"
+        self.agree_at, self.contradict_at = thresholds()
+        # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
+        self.name = f"nli:minilm:{weights_sha()}:{self.agree_at:g}/{self.contradict_at:g}"
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
@@ -206,10 +239,10 @@ class NLIJudge:
         if numbers_clash:
             verdict = Verdict(label="contradict", quote=relevant.text, confidence=round(float(max(relevant.probs[CONTRA], 0.6)), 3),
                               rationale="The other report gives a different figure for the same thing.", raw=raw, **common)
-        elif best_e.probs[ENTAIL] >= AGREE_AT and best_e.probs[ENTAIL] >= best_c.probs[CONTRA]:
+        elif best_e.probs[ENTAIL] >= self.agree_at and best_e.probs[ENTAIL] >= best_c.probs[CONTRA]:
             verdict = Verdict(label="agree", quote=best_e.text, confidence=round(float(best_e.probs[ENTAIL]), 3),
                               rationale="A sentence of the other report states the same.", raw=raw, **common)
-        elif best_c.probs[CONTRA] >= CONTRADICT_AT:
+        elif best_c.probs[CONTRA] >= self.contradict_at:
             verdict = Verdict(label="contradict", quote=best_c.text, confidence=round(float(best_c.probs[CONTRA]), 3),
                               rationale="A sentence of the other report is incompatible with the claim.", raw=raw, **common)
         else:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from checker.cascade import CascadeJudge
-from checker.nli import NLIJudge, Scored, candidate_spans, figures, numbers_disagree
+from checker.errors import ConfigError
+from checker.nli import NLIJudge, Scored, candidate_spans, figures, numbers_disagree, thresholds
 from checker.offline_claims import SentenceExtractor, checkable, kind_of, speaker_of
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
 
@@ -42,6 +43,18 @@ def test_spans_of_time_in_different_units_disagree() -> None:
     assert numbers_disagree("The sides will meet again within two months.", sentence)
     assert not numbers_disagree("The sides will meet again within 14 days.", sentence)
     assert not numbers_disagree("The sides will meet again within two weeks.", sentence)
+    # "three days ago" dates an event relative to its report: two reports a day apart differ.
+    assert not numbers_disagree("Talks began three days ago.", "Talks began two days ago, officials said.")
+
+
+def test_amounts_of_money_are_compared_within_their_currency_whatever_follows_them() -> None:
+    assert figures("an additional $100 million in military assistance") == {"money $": {1e8}}
+    assert figures("£5bn of cuts, €3.5 billion, US$2000 in fines") == {"money £": {5e9}, "money €": {3.5e9}, "money $": {2000.0}}
+    assert figures("a 5m wall") == {}  # without a currency sign "m" is metres, not millions
+    sentence = "The United States announced the approval of an additional $100 million in military assistance."
+    assert numbers_disagree("The US approved an additional $10 million in military aid.", sentence)
+    assert not numbers_disagree("The US approved another $100m of military aid.", sentence)
+    assert not numbers_disagree("Britain approved £10 million in aid.", sentence)  # another currency, another amount
 
 
 def test_a_figure_given_elsewhere_in_the_evidence_is_not_a_conflict() -> None:
@@ -67,9 +80,10 @@ def scored(other: Article, *rows: tuple[str, tuple[float, float, float]]) -> lis
     return out
 
 
-def decide(text: str, rows, a_date="2022-03-29", b_date="2022-03-29") -> Verdict:
+def decide(text: str, rows, a_date="2022-03-29", b_date="2022-03-29", at: tuple[float, float] = (0.55, 0.55)) -> Verdict:
     judge = NLIJudge.__new__(NLIJudge)  # decide() needs no weights
     judge.model_name = "nli-minilm"
+    judge.agree_at, judge.contradict_at = at
     other = article(PASSAGE, b_date)
     return judge.decide(claim(text), article(text, a_date, "a"), other, scored(other, *rows))
 
@@ -107,6 +121,23 @@ def test_different_figures_contradict_even_when_the_model_says_entailed() -> Non
 def test_nothing_strong_is_not_addressed_without_a_quote() -> None:
     verdict = decide("Lavrov met Blinken in Geneva.", [(REFUGEES, (0.2, 0.7, 0.1))])
     assert verdict.label == "not_addressed" and verdict.quote is None
+
+
+def test_the_thresholds_stored_with_the_weights_decide(tmp_path) -> None:
+    assert thresholds(tmp_path) == (0.55, 0.55)  # no file: the defaults
+    (tmp_path / "thresholds.json").write_text('{"agree_at": 0.35, "contradict_at": 0.6, "mean": 0.59}')
+    assert thresholds(tmp_path) == (0.35, 0.6)
+    rows = [(REFUGEES, (0.4, 0.45, 0.15))]
+    assert decide("Nearly four million refugees fled.", rows).label == "not_addressed"
+    assert decide("Nearly four million refugees fled.", rows, at=(0.35, 0.6)).label == "agree"
+    assert decide("No refugees left.", [(REFUGEES, (0.1, 0.32, 0.58))], at=(0.35, 0.6)).label == "not_addressed"
+
+
+def test_a_broken_thresholds_file_names_itself_and_the_fix(tmp_path) -> None:
+    (tmp_path / "thresholds.json").write_text('{"agree_at": "high"}')
+    with pytest.raises(ConfigError) as raised:
+        thresholds(tmp_path)
+    assert "thresholds.json" in raised.value.one_line() and "tune_thresholds --write" in raised.value.one_line()
 
 
 class FixedJudge:

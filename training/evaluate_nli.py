@@ -176,6 +176,7 @@ def main() -> None:
 
     metrics["figures_rule"] = figures_rule_precision(fnc_rows(held_out=False), tune)
 
+    metrics["thresholds"] = {"agree_at": judge.agree_at, "contradict_at": judge.contradict_at}
     metrics["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     metrics["measured_on"] = dt.date.today().isoformat()
     (MODEL_DIR / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

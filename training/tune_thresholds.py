@@ -1,0 +1,83 @@
+"""Choose the offline judge's two decision thresholds on data no score is reported on.
+
+    .venv/bin/python -m training.tune_thresholds [--fnc 1000]
+
+The judge says `agree` when the strongest entailment reaches agree_at, `contradict` when the
+strongest contradiction reaches contradict_at (checker/nli.py). This scores a grid of both
+on tuning data only and prints the best pairs by the mean macro-F1 of:
+- FNC-1 training bodies, the headlines the model was NOT trained on (training/data.py
+  trains on a seeded sample of 3,000 training-body headlines; the rest are used here);
+- the SummEdits half whose items are never scored (the other half is the reported score).
+With --write the best pair is stored beside the weights (models/nli-minilm/thresholds.json),
+where the judge reads it. The reported scores (`python -m training.evaluate_nli`) stay on
+the held-out data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import random
+
+from checker import sentences
+from checker.nli import MODEL_DIR, THRESHOLDS_FILE, NLIJudge, Scored, probabilities
+from training.data import fnc_rows, rows
+from training.evaluate_nli import TO_DATASET, _article, _claim, evidence_sentences, macro_f1
+
+GRID = [round(0.30 + 0.05 * i, 2) for i in range(13)]  # 0.30 .. 0.90
+
+
+def scored(claim: str, body: str) -> list[Scored]:
+    sents, _ = evidence_sentences(claim, body)
+    probs = probabilities([(s.text, claim) for s in sents])
+    return [Scored(s.start, s.end, s.text, p) for s, p in zip(sents, probs)]
+
+
+def unseen_fnc_training_rows(count: int, seed: int = 13) -> list[dict]:
+    """FNC-1 training-body rows whose headline was not among the 3,000 trained on."""
+    train = fnc_rows(held_out=False)
+    trained = random.Random(seed).sample(train, min(3000, len(train)))  # as training/data.py draws them
+    seen = {(r["claim"], r["premise_or_evidence"]) for r in trained}
+    unseen = [r for r in train if (r["claim"], r["premise_or_evidence"]) not in seen]
+    return random.Random(seed).sample(unseen, min(count, len(unseen)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fnc", type=int, default=1000, help="FNC-1 tuning items (unseen training-body headlines)")
+    parser.add_argument("--write", action="store_true", help=f"store the best pair in {MODEL_DIR.name}/{THRESHOLDS_FILE}")
+    args = parser.parse_args()
+    judge = NLIJudge()
+
+    fnc = [(r["label"], scored(r["claim"], r["premise_or_evidence"]), r) for r in unseen_fnc_training_rows(args.fnc)]
+    summedits = [r for r in rows("summedits/summedits_news.jsonl") if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2 == 1]
+    summaries = [("supported" if r["label"] == "supported" else "not_supported",
+                  [(c, scored(c, r["premise_or_evidence"])) for c in ([s.text for s in sentences.split(r["claim"])] or [r["claim"]])], r)
+                 for r in summedits]
+
+    def label(claim: str, body: str, found: list[Scored]) -> str:
+        other = _article(body, "body")
+        return judge.decide(_claim(claim), other.model_copy(update={"id": "claim"}), other, found).label
+
+    results = []
+    for agree_at, contradict_at in itertools.product(GRID, GRID):
+        judge.agree_at, judge.contradict_at = agree_at, contradict_at
+        fnc_f1 = macro_f1([g for g, _, _ in fnc], [TO_DATASET[label(r["claim"], r["premise_or_evidence"], s)] for _, s, r in fnc])
+        summedits_f1 = macro_f1([g for g, _, _ in summaries], [
+            "supported" if all(label(c, r["premise_or_evidence"], s) == "agree" for c, s in claims) else "not_supported"
+            for _, claims, r in summaries])
+        results.append({"agree_at": agree_at, "contradict_at": contradict_at, "fnc1_tuning_macro_f1": fnc_f1,
+                        "summedits_tuning_macro_f1": summedits_f1, "mean": round((fnc_f1 + summedits_f1) / 2, 4)})
+    results.sort(key=lambda r: -r["mean"])
+    default = next(r for r in results if r["agree_at"] == 0.55 and r["contradict_at"] == 0.55)
+    print(json.dumps({"items": {"fnc1": len(fnc), "summedits": len(summaries)}, "best": results[:5], "default_0.55": default}, indent=2))
+    if args.write:
+        best = results[0] | {"chosen_by": "python -m training.tune_thresholds", "fnc1_tuning_items": len(fnc),
+                             "summedits_tuning_items": len(summaries), "default_mean": default["mean"]}
+        (MODEL_DIR / THRESHOLDS_FILE).write_text(json.dumps(best, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
