@@ -24,9 +24,8 @@ import random
 import re
 from pathlib import Path
 
-from checker import sentences
 from training.data import news_pairs as committed_news_pairs
-from training.data import (ATTRIBUTION, DATASETS, NUMBER, Pair, flip_negation, fnc_rows, fnc_window_pairs, nli_pairs,
+from training.data import (ATTRIBUTION, DATASETS, NUMBER, Pair, base_pairs, flip_negation, news_sentences, nli_pairs,
                            rescale, rows)
 
 # The committed model learnt a shortcut from these pairs: a hypothesis as long as its
@@ -146,8 +145,8 @@ def news_pairs(bodies: list[str], per_body: int, seed: int) -> list[Pair]:
     rng = random.Random(seed)
     out: list[Pair] = []
     for body in bodies:
-        sents = [s.text for s in sentences.split(body) if 8 <= len(s.text.split()) <= 45]
-        if len(sents) < 3:
+        sents = news_sentences(body)
+        if not sents:
             continue
         names = sorted({m.group(1) for s in sents for m in _SPEAKER.finditer(s)})
         for sentence in rng.sample(sents, min(per_body, len(sents))):
@@ -210,30 +209,20 @@ def blend_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]:
     a contradiction. RTE's entailed claims restate news in other words; each comes with a
     perturbed copy so that they teach paraphrase, not "short claim means entailed"."""
     rng = random.Random(seed)
-    snli = nli_pairs("nli/snli_dev.jsonl", datasets=datasets)
-    sick = nli_pairs("nli/sick.jsonl", keep=lambda r: r["meta"].get("semeval_set") in ("TRAIN", "TRIAL"), datasets=datasets)
-    fnc_train = fnc_rows(held_out=False, datasets=datasets)
-    bodies = sorted({r["premise_or_evidence"] for r in fnc_train})
-    fnc = fnc_window_pairs(rng.sample(fnc_train, min(3000, len(fnc_train))))
-    news = committed_news_pairs(bodies, per_body=4, seed=seed) + news_pairs(bodies, per_body=3, seed=seed + 1)
-    pairs = snli + sick + fnc + news + rte_pairs(seed, datasets)
+    pairs, bodies = base_pairs(rng, datasets=datasets)
+    pairs += committed_news_pairs(bodies, per_body=4, seed=seed) + news_pairs(bodies, per_body=3, seed=seed + 1)
+    pairs += rte_pairs(seed, datasets)
     rng.shuffle(pairs)
     return pairs
 
 
 def training_pairs(seed: int = 13, wide: bool = False, datasets: Path = DATASETS) -> list[Pair]:
     rng = random.Random(seed)
-    snli = nli_pairs("nli/snli_dev.jsonl", datasets=datasets)
-    fnc_train = fnc_rows(held_out=False, datasets=datasets)
-    bodies = sorted({r["premise_or_evidence"] for r in fnc_train})
     if wide:
-        sick = nli_pairs("nli/sick.jsonl", datasets=datasets)
-        fnc = fnc_window_pairs(rng.sample(fnc_train, min(2000, len(fnc_train))))
-        extra = news_pairs(bodies, per_body=8, seed=seed) + rte_pairs(seed, datasets) + climate_pairs(seed, datasets)
+        pairs, bodies = base_pairs(rng, fnc_headlines=2000, sick_splits=None, datasets=datasets)
+        pairs += news_pairs(bodies, per_body=8, seed=seed) + rte_pairs(seed, datasets) + climate_pairs(seed, datasets)
     else:
-        sick = nli_pairs("nli/sick.jsonl", keep=lambda r: r["meta"].get("semeval_set") in ("TRAIN", "TRIAL"), datasets=datasets)
-        fnc = fnc_window_pairs(rng.sample(fnc_train, min(3000, len(fnc_train))))
-        extra = news_pairs(bodies, per_body=6, seed=seed)
-    pairs = snli + sick + fnc + extra
+        pairs, bodies = base_pairs(rng, datasets=datasets)
+        pairs += news_pairs(bodies, per_body=6, seed=seed)
     rng.shuffle(pairs)
     return pairs

@@ -124,13 +124,20 @@ def _drop_clause(sentence: str) -> str | None:
     return None
 
 
+def news_sentences(body: str) -> list[str]:
+    """A body's sentences of 8 to 45 words, the material of contrast pairs; none when a body
+    has fewer than 3 (too little to draw an unrelated sentence from)."""
+    sents = [s.text for s in sentences.split(body) if 8 <= len(s.text.split()) <= 45]
+    return sents if len(sents) >= 3 else []
+
+
 def news_pairs(bodies: list[str], per_body: int, seed: int) -> list[Pair]:
     """Contrast pairs from real news sentences: what a news judge most often gets wrong."""
     rng = random.Random(seed)
     out: list[Pair] = []
     for body in bodies:
-        sents = [s.text for s in sentences.split(body) if 8 <= len(s.text.split()) <= 45]
-        if len(sents) < 3:
+        sents = news_sentences(body)
+        if not sents:
             continue
         for sentence in rng.sample(sents, min(per_body, len(sents))):
             others = [s for s in sents if s != sentence]
@@ -166,14 +173,26 @@ def fnc_window_pairs(rows_: list[dict]) -> list[Pair]:
     return out
 
 
-def training_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]:
+SICK_TRAIN = ("TRAIN", "TRIAL")  # SICK's TEST split is never trained on by the committed mixture
+
+
+def base_pairs(rng: random.Random, fnc_headlines: int = 3000, sick_splits: tuple[str, ...] | None = SICK_TRAIN,
+               datasets: Path = DATASETS) -> tuple[list[Pair], list[str]]:
+    """The part every mixture shares: SNLI dev, SICK (``sick_splits``, None for all) and
+    ``fnc_headlines`` FNC-1 training-body headlines drawn with ``rng`` against their closest
+    sentences; and the training bodies, for the mixture's own news pairs."""
     snli = nli_pairs("nli/snli_dev.jsonl", datasets=datasets)
-    sick = nli_pairs("nli/sick.jsonl", keep=lambda r: r["meta"].get("semeval_set") in ("TRAIN", "TRIAL"), datasets=datasets)
+    sick = nli_pairs("nli/sick.jsonl", keep=lambda r: sick_splits is None or r["meta"].get("semeval_set") in sick_splits,
+                     datasets=datasets)
     fnc_train = fnc_rows(held_out=False, datasets=datasets)
-    rng = random.Random(seed)
-    fnc = fnc_window_pairs(rng.sample(fnc_train, min(3000, len(fnc_train))))
+    fnc = fnc_window_pairs(rng.sample(fnc_train, min(fnc_headlines, len(fnc_train))))
     bodies = sorted({r["premise_or_evidence"] for r in fnc_train})
-    synthetic = news_pairs(bodies, per_body=6, seed=seed)
-    pairs = snli + sick + fnc + synthetic
+    return snli + sick + fnc, bodies
+
+
+def training_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]:
+    rng = random.Random(seed)
+    pairs, bodies = base_pairs(rng, datasets=datasets)
+    pairs += news_pairs(bodies, per_body=6, seed=seed)
     rng.shuffle(pairs)
     return pairs

@@ -74,12 +74,39 @@ def evidence_sentences(claim: str, body: str, k: int = 8) -> tuple[list[sentence
     return [sents[i] for i in keep], float(scores.max())
 
 
-def judge_label(judge: NLIJudge, claim: str, body: str) -> str:
+def scored_sentences(claim: str, body: str) -> list[Scored]:
+    """The model's probabilities for the claim against each of its evidence sentences."""
     sents, _ = evidence_sentences(claim, body)
-    other = _article(body, "body")
     probs = probabilities([(s.text, claim) for s in sents])
-    scored = [Scored(s.start, s.end, s.text, p) for s, p in zip(sents, probs)]
-    return judge.decide(_claim(claim), other.model_copy(update={"id": "claim"}), other, scored).label
+    return [Scored(s.start, s.end, s.text, p) for s, p in zip(sents, probs)]
+
+
+@lru_cache(maxsize=4096)
+def _articles(body: str) -> tuple[Article, Article]:
+    """The body as the other report, and a same-dated source (so nothing is ``superseded``)."""
+    other = _article(body, "body")
+    return other.model_copy(update={"id": "claim"}), other
+
+
+def decided_label(judge: NLIJudge, claim: str, body: str, scored: list[Scored]) -> str:
+    source, other = _articles(body)
+    return judge.decide(_claim(claim), source, other, scored).label
+
+
+def judge_label(judge: NLIJudge, claim: str, body: str) -> str:
+    return decided_label(judge, claim, body, scored_sentences(claim, body))
+
+
+def summary_claims(row: dict) -> list[str]:
+    """A SummEdits summary's sentences: it is supported only if every one of them is."""
+    return [s.text for s in sentences.split(row["claim"])] or [row["claim"]]
+
+
+def summedits_halves() -> tuple[list[dict], list[dict]]:
+    """SummEdits news split in two by a hash of the item id: (scored half, tuning half)."""
+    items = list(rows("summedits/summedits_news.jsonl"))
+    half = lambda r: int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2  # noqa: E731
+    return [r for r in items if half(r) == 0], [r for r in items if half(r) == 1]
 
 
 def best_cosine(claim: str, body: str) -> float:
@@ -160,15 +187,13 @@ def main() -> None:
     metrics["fnc1_heldout"] = versus_baselines(held, gold, predicted, tune, [r["label"] for r in tune], "not_enough_info")
 
     # SummEdits news, binary. Tune the cosine threshold on one half, report on the other.
-    items = list(rows("summedits/summedits_news.jsonl"))
-    test = cap([r for r in items if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2 == 0])
-    tune = [r for r in items if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2 == 1]
+    test, tune = summedits_halves()
+    test = cap(test)
     binary = lambda label: "supported" if label == "supported" else "not_supported"  # noqa: E731
     gold = [binary(r["label"]) for r in test]
 
     def summary_label(row: dict) -> str:
-        claims = [s.text for s in sentences.split(row["claim"])] or [row["claim"]]
-        labels = [judge_label(judge, c, row["premise_or_evidence"]) for c in claims]
+        labels = [judge_label(judge, c, row["premise_or_evidence"]) for c in summary_claims(row)]
         return "supported" if all(label == "agree" for label in labels) else "not_supported"
 
     predicted = [summary_label(r) for r in test]

@@ -16,23 +16,15 @@ the held-out data.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import random
 
-from checker import sentences
-from checker.nli import MODEL_DIR, THRESHOLDS_FILE, NLIJudge, Scored, probabilities
-from training.data import fnc_rows, rows
-from training.evaluate_nli import TO_DATASET, _article, _claim, evidence_sentences, macro_f1
+from checker.nli import AGREE_AT, CONTRADICT_AT, MODEL_DIR, THRESHOLDS_FILE, NLIJudge
+from training.data import fnc_rows
+from training.evaluate_nli import TO_DATASET, decided_label, macro_f1, scored_sentences, summary_claims, summedits_halves
 
 GRID = [round(0.30 + 0.05 * i, 2) for i in range(13)]  # 0.30 .. 0.90
-
-
-def scored(claim: str, body: str) -> list[Scored]:
-    sents, _ = evidence_sentences(claim, body)
-    probs = probabilities([(s.text, claim) for s in sents])
-    return [Scored(s.start, s.end, s.text, p) for s, p in zip(sents, probs)]
 
 
 def unseen_fnc_training_rows(count: int, seed: int = 13) -> list[dict]:
@@ -51,28 +43,26 @@ def main() -> None:
     args = parser.parse_args()
     judge = NLIJudge()
 
-    fnc = [(r["label"], scored(r["claim"], r["premise_or_evidence"]), r) for r in unseen_fnc_training_rows(args.fnc)]
-    summedits = [r for r in rows("summedits/summedits_news.jsonl") if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2 == 1]
-    summaries = [("supported" if r["label"] == "supported" else "not_supported",
-                  [(c, scored(c, r["premise_or_evidence"])) for c in ([s.text for s in sentences.split(r["claim"])] or [r["claim"]])], r)
-                 for r in summedits]
-
-    def label(claim: str, body: str, found: list[Scored]) -> str:
-        other = _article(body, "body")
-        return judge.decide(_claim(claim), other.model_copy(update={"id": "claim"}), other, found).label
+    # The model's probabilities do not depend on the thresholds: score every pair once.
+    fnc = [(r["label"], r["claim"], r["premise_or_evidence"], scored_sentences(r["claim"], r["premise_or_evidence"]))
+           for r in unseen_fnc_training_rows(args.fnc)]
+    summaries = [("supported" if r["label"] == "supported" else "not_supported", r["premise_or_evidence"],
+                  [(c, scored_sentences(c, r["premise_or_evidence"])) for c in summary_claims(r)])
+                 for r in summedits_halves()[1]]
 
     results = []
     for agree_at, contradict_at in itertools.product(GRID, GRID):
         judge.agree_at, judge.contradict_at = agree_at, contradict_at
-        fnc_f1 = macro_f1([g for g, _, _ in fnc], [TO_DATASET[label(r["claim"], r["premise_or_evidence"], s)] for _, s, r in fnc])
-        summedits_f1 = macro_f1([g for g, _, _ in summaries], [
-            "supported" if all(label(c, r["premise_or_evidence"], s) == "agree" for c, s in claims) else "not_supported"
-            for _, claims, r in summaries])
+        fnc_f1 = macro_f1([gold for gold, *_ in fnc],
+                          [TO_DATASET[decided_label(judge, claim, body, found)] for _, claim, body, found in fnc])
+        summedits_f1 = macro_f1([gold for gold, *_ in summaries], [
+            "supported" if all(decided_label(judge, c, body, found) == "agree" for c, found in claims) else "not_supported"
+            for _, body, claims in summaries])
         results.append({"agree_at": agree_at, "contradict_at": contradict_at, "fnc1_tuning_macro_f1": fnc_f1,
                         "summedits_tuning_macro_f1": summedits_f1, "mean": round((fnc_f1 + summedits_f1) / 2, 4)})
     results.sort(key=lambda r: -r["mean"])
-    default = next(r for r in results if r["agree_at"] == 0.55 and r["contradict_at"] == 0.55)
-    print(json.dumps({"items": {"fnc1": len(fnc), "summedits": len(summaries)}, "best": results[:5], "default_0.55": default}, indent=2))
+    default = next(r for r in results if (r["agree_at"], r["contradict_at"]) == (AGREE_AT, CONTRADICT_AT))
+    print(json.dumps({"items": {"fnc1": len(fnc), "summedits": len(summaries)}, "best": results[:5], "default": default}, indent=2))
     if args.write:
         best = results[0] | {"chosen_by": "python -m training.tune_thresholds", "fnc1_tuning_items": len(fnc),
                              "summedits_tuning_items": len(summaries), "default_mean": default["mean"]}
