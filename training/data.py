@@ -190,9 +190,26 @@ def base_pairs(rng: random.Random, fnc_headlines: int = 3000, sick_splits: tuple
     return snli + sick + fnc, bodies
 
 
-def training_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]:
+def mirrored_pairs(datasets: Path = DATASETS) -> list[Pair]:
+    """The other direction of pairs whose label for it is known: SICK was annotated both
+    ways (``entailment_BA``), and an SNLI contradiction contradicts read either way (the two
+    captions describe one scene). SICK's one-way entailments, neutral when reversed (evidence
+    "A person is playing" does not support the claim "A man is playing a guitar"), teach
+    that a claim adding detail to its evidence is not supported, a common news case."""
+    label_ba = {"B_entails_A": 0, "B_neutral_A": 1, "B_contradicts_A": 2}
+    sick = [Pair(_untokenize(r["claim"]), _untokenize(r["premise_or_evidence"]), label_ba[r["meta"]["entailment_BA"]],
+                 "nli/sick.jsonl:BA")
+            for r in rows("nli/sick.jsonl", datasets) if r["meta"].get("semeval_set") in SICK_TRAIN]
+    snli = [Pair(p.hypothesis, p.premise, 2, "nli/snli_dev.jsonl:reversed")
+            for p in nli_pairs("nli/snli_dev.jsonl", datasets=datasets) if p.label == 2]
+    return sick + snli
+
+
+def training_pairs(seed: int = 13, datasets: Path = DATASETS, mirrored: bool = False) -> list[Pair]:
     rng = random.Random(seed)
     pairs, bodies = base_pairs(rng, datasets=datasets)
     pairs += news_pairs(bodies, per_body=6, seed=seed)
+    if mirrored:
+        pairs += mirrored_pairs(datasets)
     rng.shuffle(pairs)
     return pairs

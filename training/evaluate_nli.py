@@ -103,9 +103,15 @@ def summary_claims(row: dict) -> list[str]:
 
 
 def summedits_halves() -> tuple[list[dict], list[dict]]:
-    """SummEdits news split in two by a hash of the item id: (scored half, tuning half)."""
+    """SummEdits news split in two by a hash of the article: (scored half, tuning half).
+
+    The 819 items are about 33 edited summaries of each of 25 articles, with ids
+    "<article>_<edit>". Splitting by article keeps every article's edits on one side, so
+    nothing tuned on the tuning half (thresholds, the cosine baseline) has seen the scored
+    articles: 13 articles and 430 items scored, 12 and 389 for tuning.
+    """
     items = list(rows("summedits/summedits_news.jsonl"))
-    half = lambda r: int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2  # noqa: E731
+    half = lambda r: int(hashlib.sha1(r["id"].rsplit("_", 1)[0].encode()).hexdigest(), 16) % 2  # noqa: E731
     return [r for r in items if half(r) == 0], [r for r in items if half(r) == 1]
 
 
@@ -143,7 +149,7 @@ def figures_rule_precision(fnc_train: list[dict], summedits_tune: list[dict]) ->
     out: dict[str, object] = {}
     for name, items in (("fnc1_training_bodies", fnc_train), ("summedits_tuning_half", summedits_tune)):
         fired = [r["label"] for r in items
-                 if any(figures_rule_fires(s.text, r["premise_or_evidence"]) for s in sentences.split(r["claim"]))]
+                 if any(figures_rule_fires(claim, r["premise_or_evidence"]) for claim in summary_claims(r))]
         out[name] = {"items": len(items), "fired": len(fired), "fired_on_supported": fired.count("supported")}
     return out
 

@@ -1,0 +1,54 @@
+"""The judge's training and held-out splits, on small hand-made files shaped like ../shared/datasets."""
+
+from __future__ import annotations
+
+import json
+
+from training import data, evaluate_nli
+
+
+def _write(path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def _sick(i: int, ab: str, ba: str, split: str = "TRAIN") -> dict:
+    label = {"A_entails_B": "supported", "A_neutral_B": "not_enough_info", "A_contradicts_B": "contradicted"}[ab]
+    return {"id": f"sick-{i}", "premise_or_evidence": f"A man is playing a guitar {i}", "claim": f"A person plays {i}",
+            "label": label, "meta": {"semeval_set": split, "entailment_AB": ab, "entailment_BA": ba}}
+
+
+def test_mirrored_pairs_read_sick_backwards_with_its_own_labels_and_reverse_only_snli_contradictions(tmp_path) -> None:
+    _write(tmp_path / "nli" / "sick.jsonl", [
+        _sick(1, "A_entails_B", "B_neutral_A"),
+        _sick(2, "A_contradicts_B", "B_contradicts_A", split="TRIAL"),
+        _sick(3, "A_entails_B", "B_entails_A", split="TEST"),  # the split the committed mixture never trains on
+    ])
+    _write(tmp_path / "nli" / "snli_dev.jsonl", [
+        {"premise_or_evidence": "Two women are embracing .", "claim": "The men are fighting .", "label": "contradicted"},
+        {"premise_or_evidence": "Two women are embracing .", "claim": "Two women hug .", "label": "supported"},
+        {"premise_or_evidence": "Two women are embracing .", "claim": "The sisters say goodbye .", "label": "not_enough_info"},
+    ])
+
+    pairs = data.mirrored_pairs(datasets=tmp_path)
+
+    sick = [p for p in pairs if p.source.startswith("nli/sick")]
+    assert [(p.premise, p.hypothesis, p.label) for p in sick] == [
+        ("A person plays 1", "A man is playing a guitar 1", 1),  # entailed one way, only neutral back
+        ("A person plays 2", "A man is playing a guitar 2", 2),
+    ]
+    snli = [p for p in pairs if p.source.startswith("nli/snli")]
+    assert [(p.premise, p.hypothesis, p.label) for p in snli] == [("The men are fighting.", "Two women are embracing.", 2)]
+
+
+def test_summedits_is_split_by_article_so_no_scored_article_is_tuned_on(monkeypatch) -> None:
+    items = [{"id": f"{article:024x}_{edit}", "label": "supported"}
+             for article in range(40) for edit in ["og", *map(str, range(1, 8))]]
+    monkeypatch.setattr(evaluate_nli, "rows", lambda name: iter(items))
+
+    scored, tuning = evaluate_nli.summedits_halves()
+
+    article = lambda r: r["id"].rsplit("_", 1)[0]  # noqa: E731
+    assert len(scored) + len(tuning) == len(items)
+    assert scored and tuning
+    assert not {article(r) for r in scored} & {article(r) for r in tuning}
