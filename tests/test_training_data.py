@@ -52,3 +52,22 @@ def test_summedits_is_split_by_article_so_no_scored_article_is_tuned_on(monkeypa
     assert len(scored) + len(tuning) == len(items)
     assert scored and tuning
     assert not {article(r) for r in scored} & {article(r) for r in tuning}
+
+
+def test_more_headlines_trains_on_every_fnc_training_row_but_the_tuning_ones(tmp_path, monkeypatch) -> None:
+    bodies = [f"Officials in town {i} said the bridge would reopen. Engineers inspected it twice." for i in range(80)]
+    _write(tmp_path / "fnc1" / "fnc1_competition_test_related_only.jsonl", [
+        {"premise_or_evidence": body, "claim": f"Bridge {i} reopens", "label": "supported"} for i, body in enumerate(bodies)])
+    _write(tmp_path / "nli" / "snli_dev.jsonl", [])
+    _write(tmp_path / "nli" / "sick.jsonl", [])
+    monkeypatch.setattr(data, "FNC_HEADLINES", 20)
+    monkeypatch.setattr(data, "FNC_TUNING", 15)
+
+    training = {p.hypothesis for p in data.more_headline_pairs(datasets=tmp_path) if p.source == "fnc1"}
+
+    rows = data.fnc_rows(held_out=False, datasets=tmp_path)
+    tuning = {r["claim"] for r in data.fnc_tuning_rows(datasets=tmp_path)}
+    assert len(tuning) == 15
+    assert not training & tuning
+    assert training | tuning == {r["claim"] for r in rows}
+    assert not training & {r["claim"] for r in data.fnc_rows(held_out=True, datasets=tmp_path)}

@@ -50,10 +50,11 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--mixture", choices=["committed", "mirrored", "contrast", "contrast-wide", "blend"], default="committed",
+    parser.add_argument("--mixture", choices=["committed", "mirrored", "more-headlines", "contrast", "contrast-wide", "blend"], default="committed",
                         help="committed: the data of the weights in models/ (training/data.py); "
                              "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
-                             "contrast, contrast-wide, blend (training/contrast.py) and mirrored: measured, not adopted")
+                             "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
+                             "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)")
     parser.add_argument("--bf16", action="store_true",
                         help="bfloat16 autocast: about 1.36x faster on this CPU (bench/train_precision_bench.py); the committed weights were trained without it")
     args = parser.parse_args()
@@ -76,6 +77,8 @@ def main() -> None:
     started = time.monotonic()
     if args.mixture in ("committed", "mirrored"):
         pairs = data.training_pairs(seed=args.seed, mirrored=args.mixture == "mirrored")
+    elif args.mixture == "more-headlines":
+        pairs = data.more_headline_pairs(seed=args.seed)
     elif args.mixture == "blend":
         pairs = contrast.blend_pairs(seed=args.seed)
     else:

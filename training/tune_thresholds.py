@@ -5,9 +5,10 @@
 The judge says `agree` when the strongest entailment reaches agree_at, `contradict` when the
 strongest contradiction reaches contradict_at (checker/nli.py). This scores a grid of both
 on tuning data only and prints the best pairs by the mean macro-F1 of:
-- FNC-1 training bodies, the headlines the model was NOT trained on (training/data.py
-  trains on a seeded sample of 3,000 training-body headlines; the rest are used here);
-- the SummEdits half whose items are never scored (the other half is the reported score).
+- 1,000 FNC-1 training-body rows the model was NOT trained on (training/data.py trains on
+  a seeded sample of 3,000 training-body headlines; fnc_tuning_rows draws these from the
+  rest, and no mixture trains on them);
+- the SummEdits articles whose items are never scored (the others give the reported score).
 With --write the best pair is stored beside the weights (models/nli-minilm/thresholds.json),
 where the judge reads it. The reported scores (`python -m training.evaluate_nli`) stay on
 the held-out data.
@@ -18,34 +19,24 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import random
 
 from checker.nli import AGREE_AT, CONTRADICT_AT, MODEL_DIR, THRESHOLDS_FILE, NLIJudge
-from training.data import fnc_rows
+from training.data import FNC_TUNING, fnc_tuning_rows
 from training.evaluate_nli import TO_DATASET, decided_label, macro_f1, scored_sentences, summary_claims, summedits_halves
 
 GRID = [round(0.30 + 0.05 * i, 2) for i in range(13)]  # 0.30 .. 0.90
 
 
-def unseen_fnc_training_rows(count: int, seed: int = 13) -> list[dict]:
-    """FNC-1 training-body rows whose headline was not among the 3,000 trained on."""
-    train = fnc_rows(held_out=False)
-    trained = random.Random(seed).sample(train, min(3000, len(train)))  # as training/data.py draws them
-    seen = {(r["claim"], r["premise_or_evidence"]) for r in trained}
-    unseen = [r for r in train if (r["claim"], r["premise_or_evidence"]) not in seen]
-    return random.Random(seed).sample(unseen, min(count, len(unseen)))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fnc", type=int, default=1000, help="FNC-1 tuning items (unseen training-body headlines)")
+    parser.add_argument("--fnc", type=int, default=FNC_TUNING, help="FNC-1 tuning items (unseen training-body headlines)")
     parser.add_argument("--write", action="store_true", help=f"store the best pair in {MODEL_DIR.name}/{THRESHOLDS_FILE}")
     args = parser.parse_args()
     judge = NLIJudge()
 
     # The model's probabilities do not depend on the thresholds: score every pair once.
     fnc = [(r["label"], r["claim"], r["premise_or_evidence"], scored_sentences(r["claim"], r["premise_or_evidence"]))
-           for r in unseen_fnc_training_rows(args.fnc)]
+           for r in fnc_tuning_rows(args.fnc)]
     summaries = [("supported" if r["label"] == "supported" else "not_supported", r["premise_or_evidence"],
                   [(c, scored_sentences(c, r["premise_or_evidence"])) for c in summary_claims(r)])
                  for r in summedits_halves()[1]]
