@@ -207,15 +207,27 @@ def mirrored_pairs(datasets: Path = DATASETS) -> list[Pair]:
     return sick + snli
 
 
-def fnc_tuning_rows(count: int | None = None, seed: int = 13, datasets: Path = DATASETS) -> list[dict]:
-    """FNC-1 training-body rows kept for tuning the judge's thresholds: drawn from those whose
-    headline the committed mixture did not train on, so no mixture may train on them."""
+def _row_key(row: dict) -> tuple[str, str]:
+    return row["claim"], row["premise_or_evidence"]
+
+
+def fnc_unseen_rows(seed: int = 13, datasets: Path = DATASETS) -> list[dict]:
+    """FNC-1 training-body rows whose headline the committed mixture did not train on."""
     train = fnc_rows(held_out=False, datasets=datasets)
-    trained = random.Random(seed).sample(train, min(FNC_HEADLINES, len(train)))  # as base_pairs draws them
-    seen = {(r["claim"], r["premise_or_evidence"]) for r in trained}
-    unseen = [r for r in train if (r["claim"], r["premise_or_evidence"]) not in seen]
+    # Drawn exactly as base_pairs draws the committed mixture's headlines.
+    trained = {_row_key(r) for r in random.Random(seed).sample(train, min(FNC_HEADLINES, len(train)))}
+    return [r for r in train if _row_key(r) not in trained]
+
+
+def _tuning_sample(unseen: list[dict], count: int | None, seed: int) -> list[dict]:
     count = FNC_TUNING if count is None else count
     return random.Random(seed).sample(unseen, min(count, len(unseen)))
+
+
+def fnc_tuning_rows(count: int | None = None, seed: int = 13, datasets: Path = DATASETS) -> list[dict]:
+    """FNC-1 training-body rows kept for tuning the judge's thresholds: drawn from the unseen
+    rows, so no mixture may train on them."""
+    return _tuning_sample(fnc_unseen_rows(seed, datasets), count, seed)
 
 
 def more_headline_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]:
@@ -223,11 +235,9 @@ def more_headline_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]
     tuning ones, the only real news claims with labels in the data (about 1,700 more)."""
     rng = random.Random(seed)
     pairs, bodies = base_pairs(rng, fnc_headlines=FNC_HEADLINES, datasets=datasets)
-    train = fnc_rows(held_out=False, datasets=datasets)
-    key = lambda r: (r["claim"], r["premise_or_evidence"])  # noqa: E731
-    taken = {key(r) for r in random.Random(seed).sample(train, min(FNC_HEADLINES, len(train)))}
-    taken |= {key(r) for r in fnc_tuning_rows(seed=seed, datasets=datasets)}
-    pairs += fnc_window_pairs([r for r in train if key(r) not in taken])
+    unseen = fnc_unseen_rows(seed, datasets)
+    tuning = {_row_key(r) for r in _tuning_sample(unseen, None, seed)}
+    pairs += fnc_window_pairs([r for r in unseen if _row_key(r) not in tuning])
     pairs += news_pairs(bodies, per_body=6, seed=seed)
     rng.shuffle(pairs)
     return pairs
