@@ -22,6 +22,8 @@ import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
+from checker.errors import ConfigError
+
 HEAD_KEY = "checker_head"
 HEADS = ("cls", "mean")
 WEIGHTS = "model.safetensors"
@@ -69,18 +71,34 @@ def save(model: torch.nn.Module, out: Path) -> None:
     save_file({k: v.half().contiguous() for k, v in model.state_dict().items()}, str(out / WEIGHTS))
 
 
+_FIX = "Restore models/ from the repository, or run `make train-judge`"
+
+
 def head_of(path: Path) -> str:
-    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    return config.get(HEAD_KEY, "cls")
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path / 'config.json'} cannot be read as the judge's config ({exc})", _FIX) from exc
+    head = config.get(HEAD_KEY, "cls") if isinstance(config, dict) else None
+    if head not in HEADS:
+        raise ConfigError(f"{path / 'config.json'} names an unknown head {head!r} (known: {', '.join(HEADS)})", _FIX)
+    return head
 
 
 def load(path: Path) -> torch.nn.Module:
-    """The classifier saved in ``path``, in float32 and eval mode."""
-    if head_of(path) == "cls":
-        model = AutoModelForSequenceClassification.from_pretrained(str(path), torch_dtype=torch.float32)
-    else:
-        from safetensors.torch import load_file
+    """The classifier saved in ``path``, in float32 and eval mode. Damaged or mismatched
+    files (a truncated download, weights of another shape) are a ConfigError naming the
+    folder and the fix, not a library traceback."""
+    head = head_of(path)
+    try:
+        if head == "cls":
+            model = AutoModelForSequenceClassification.from_pretrained(str(path), torch_dtype=torch.float32)
+        else:
+            from safetensors.torch import load_file
 
-        model = MeanPooledClassifier(AutoConfig.from_pretrained(str(path)))
-        model.load_state_dict({k: v.float() for k, v in load_file(str(path / WEIGHTS)).items()})
+            model = MeanPooledClassifier(AutoConfig.from_pretrained(str(path)))
+            model.load_state_dict({k: v.float() for k, v in load_file(str(path / WEIGHTS)).items()})
+    except Exception as exc:  # noqa: BLE001 - transformers and safetensors raise many kinds for one cause
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"the judge's weights in {path} cannot be loaded ({first})", _FIX) from exc
     return model.float().eval()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
 from checker import cross_encoder
 from checker.cross_encoder import MeanPooledClassifier
+from checker.errors import ConfigError
 
 LABELS = {"id2label": {0: "entailment", 1: "neutral", 2: "contradiction"},
           "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}}
@@ -87,3 +89,44 @@ def test_a_new_mean_head_starts_from_the_bundled_sentence_encoder() -> None:
     assert torch.equal(model.encoder.state_dict()[name.removeprefix("bert.")], bundled[name])  # trained, not random
     assert getattr(model.config, cross_encoder.HEAD_KEY) == "mean"
     assert model.config.id2label[2] == "contradiction"
+
+
+def saved_mean_head(path) -> None:  # type: ignore[no-untyped-def]
+    config = tiny_config()
+    setattr(config, cross_encoder.HEAD_KEY, "mean")
+    cross_encoder.save(MeanPooledClassifier(config).eval(), path)
+
+
+def test_a_config_naming_an_unknown_head_is_one_clear_error(tmp_path) -> None:
+    saved_mean_head(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps(config | {cross_encoder.HEAD_KEY: "max"}))
+    with pytest.raises(ConfigError) as raised:
+        cross_encoder.load(tmp_path)
+    line = raised.value.one_line()
+    assert "config.json" in line and "'max'" in line and "make train-judge" in line and "\n" not in line
+
+
+def test_an_unreadable_config_is_one_clear_error(tmp_path) -> None:
+    saved_mean_head(tmp_path)
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="config.json cannot be read"):
+        cross_encoder.load(tmp_path)
+
+
+def test_weights_that_do_not_fit_their_config_are_one_clear_error(tmp_path) -> None:
+    saved_mean_head(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps(config | {"hidden_size": 32}))  # the weights are 16 wide
+    with pytest.raises(ConfigError) as raised:
+        cross_encoder.load(tmp_path)
+    line = raised.value.one_line()
+    assert str(tmp_path) in line and "cannot be loaded" in line and "\n" not in line
+
+
+def test_truncated_weights_are_one_clear_error(tmp_path) -> None:
+    saved_mean_head(tmp_path)
+    weights = tmp_path / cross_encoder.WEIGHTS
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(ConfigError, match="cannot be loaded"):
+        cross_encoder.load(tmp_path)
