@@ -5,8 +5,8 @@ Two heads can sit on the encoder. ``cls`` is BERT's own sequence classifier, whi
 all-MiniLM-L6-v2 was trained as a sentence encoder with mean pooling, so that is the output
 it already makes meaningful, while its [CLS] output and pooler were never trained for a
 sentence-level task. Measured on SNLI dev pairs no run trains on (training/probe_snli.py,
-in the model card), the mean head learnt more at small learning rates; at the committed
-rate (1e-4) the two heads scored the same, so the rate, not the head, is the lever.
+in the model card), the mean head learnt more at small learning rates; at 1e-4 the two
+heads scored the same, so the rate, not the head, is the lever.
 
 The head is recorded in the weights' config.json (``checker_head``); weights without it are
 the ``cls`` kind. Both return an object with ``.logits`` (and ``.loss`` given labels), so
@@ -89,6 +89,8 @@ def load(path: Path) -> torch.nn.Module:
     """The classifier saved in ``path``, in float32 and eval mode. Damaged or mismatched
     files (a truncated download, weights of another shape) are a ConfigError naming the
     folder and the fix, not a library traceback."""
+    if not (path / WEIGHTS).exists():
+        raise ConfigError(f"the offline judge's weights are missing from {path}", _FIX)
     head = head_of(path)
     try:
         if head == "cls":

@@ -45,8 +45,6 @@ def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if not (path / "model.safetensors").exists():
-        raise ConfigError(f"the offline judge's weights are missing from {path}", "Restore models/ from the repository, or run `make train-judge`")
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
@@ -54,18 +52,20 @@ def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    tokenizer = AutoTokenizer.from_pretrained(str(path))
-    return tokenizer, cross_encoder.load(path)
+    model = cross_encoder.load(path)  # first: missing or damaged weights are the likelier fault, with its fix
+    return AutoTokenizer.from_pretrained(str(path)), model
 
 
-def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256) -> np.ndarray:
-    """Rows of (entailment, neutral, contradiction) probabilities, one per (premise, claim)."""
+def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256, loaded=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Rows of (entailment, neutral, contradiction) probabilities, one per (premise, claim),
+    from the committed weights or from ``loaded`` (a (tokenizer, model) pair: the SNLI probe
+    scores the model it has just trained)."""
     import numpy as np
     import torch
 
     if not pairs:
         return np.zeros((0, 3), dtype=np.float32)
-    tokenizer, model = _load()
+    tokenizer, model = loaded or _load()
     # Sorting by length keeps padding, and so wasted work, small.
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     out = np.zeros((len(pairs), 3), dtype=np.float32)

@@ -130,3 +130,12 @@ def test_truncated_weights_are_one_clear_error(tmp_path) -> None:
     weights.write_bytes(weights.read_bytes()[:100])
     with pytest.raises(ConfigError, match="cannot be loaded"):
         cross_encoder.load(tmp_path)
+
+
+def test_missing_weights_name_the_folder_and_the_fix(tmp_path) -> None:
+    saved_mean_head(tmp_path)
+    (tmp_path / cross_encoder.WEIGHTS).unlink()
+    with pytest.raises(ConfigError) as raised:
+        cross_encoder.load(tmp_path)
+    line = raised.value.one_line()
+    assert f"weights are missing from {tmp_path}" in line and "make train-judge" in line

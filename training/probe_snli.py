@@ -46,6 +46,7 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     from checker import cross_encoder
+    from checker.nli import probabilities
 
     hf_logging.set_verbosity_error()
     torch.manual_seed(args.seed)
@@ -59,14 +60,8 @@ def main() -> None:
     fit(model, tokenizer, train, batch=32, lr=args.lr, epochs=args.epochs, max_len=128, seed=args.seed)
 
     model.eval()
-    correct = 0
-    with torch.inference_mode():
-        for lo in range(0, len(held), 128):
-            batch = held[lo:lo + 128]
-            enc = tokenizer([p.premise for p in batch], [p.hypothesis for p in batch], truncation=True,
-                            max_length=128, padding=True, return_tensors="pt")
-            pred = model(**enc).logits.argmax(-1)
-            correct += sum(int(a == p.label) for a, p in zip(pred.tolist(), batch))
+    probs = probabilities([(p.premise, p.hypothesis) for p in held], max_len=128, loaded=(tokenizer, model))
+    correct = sum(int(row.argmax() == p.label) for row, p in zip(probs, held))
     print(json.dumps({"variant": args.variant, "lr": args.lr, "epochs": args.epochs, "seed": args.seed,
                       "train": len(train), "held": len(held), "accuracy": round(correct / len(held), 4),
                       "minutes": round((time.monotonic() - started) / 60, 1)}), flush=True)
