@@ -104,3 +104,14 @@ def load(path: Path) -> torch.nn.Module:
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"the judge's weights in {path} cannot be loaded ({first})", _FIX) from exc
     return model.float().eval()
+
+
+def load_tokenizer(path: Path):  # type: ignore[no-untyped-def]
+    """The tokenizer saved beside the weights; a damaged file is a ConfigError, as for the weights."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(path))
+    except Exception as exc:  # noqa: BLE001 - json, tokenizers and transformers each raise their own kind
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"the judge's tokenizer in {path} cannot be loaded ({first})", _FIX) from exc

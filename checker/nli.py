@@ -45,7 +45,6 @@ def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     from checker import cross_encoder
@@ -53,7 +52,7 @@ def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     model = cross_encoder.load(path)  # first: missing or damaged weights are the likelier fault, with its fix
-    return AutoTokenizer.from_pretrained(str(path)), model
+    return cross_encoder.load_tokenizer(path), model
 
 
 def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256, loaded=None) -> np.ndarray:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -139,3 +140,16 @@ def test_missing_weights_name_the_folder_and_the_fix(tmp_path) -> None:
         cross_encoder.load(tmp_path)
     line = raised.value.one_line()
     assert f"weights are missing from {tmp_path}" in line and "make train-judge" in line
+
+
+def test_a_damaged_tokenizer_is_one_clear_error(tmp_path) -> None:
+    committed = Path(__file__).resolve().parent.parent / "models" / "nli-minilm"
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (tmp_path / name).write_bytes((committed / name).read_bytes())
+    assert cross_encoder.load_tokenizer(tmp_path)("Kyiv").input_ids  # the intact files load
+
+    (tmp_path / "tokenizer.json").write_text((committed / "tokenizer.json").read_text()[:300])
+    with pytest.raises(ConfigError) as raised:
+        cross_encoder.load_tokenizer(tmp_path)
+    line = raised.value.one_line()
+    assert f"tokenizer in {tmp_path} cannot be loaded" in line and "make train-judge" in line and "\n" not in line
