@@ -74,6 +74,12 @@ def save(model: torch.nn.Module, out: Path) -> None:
 _FIX = "Restore models/ from the repository, or run `make train-judge`"
 
 
+def _cannot_load(what: str, path: Path, exc: Exception) -> ConfigError:
+    """One line for a library's failure to load: its message's first line, cut short."""
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return ConfigError(f"the judge's {what} in {path} cannot be loaded ({first})", _FIX)
+
+
 def head_of(path: Path) -> str:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
@@ -101,8 +107,7 @@ def load(path: Path) -> torch.nn.Module:
             model = MeanPooledClassifier(AutoConfig.from_pretrained(str(path)))
             model.load_state_dict({k: v.float() for k, v in load_file(str(path / WEIGHTS)).items()})
     except Exception as exc:  # noqa: BLE001 - transformers and safetensors raise many kinds for one cause
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"the judge's weights in {path} cannot be loaded ({first})", _FIX) from exc
+        raise _cannot_load("weights", path, exc) from exc
     return model.float().eval()
 
 
@@ -113,5 +118,4 @@ def load_tokenizer(path: Path):  # type: ignore[no-untyped-def]
     try:
         return AutoTokenizer.from_pretrained(str(path))
     except Exception as exc:  # noqa: BLE001 - json, tokenizers and transformers each raise their own kind
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"the judge's tokenizer in {path} cannot be loaded ({first})", _FIX) from exc
+        raise _cannot_load("tokenizer", path, exc) from exc
