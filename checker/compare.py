@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from checker import embeddings
 from checker.claims import Extractor
 from checker.judge import Judge
+from checker.pool import as_finished
 from checker.results import Results
-from checker.schemas import LABELS, Article, ArticleRef, Claim, ClaimResult, Comparison, Evidence, Usage
+from checker.schemas import LABELS, Article, ArticleRef, Claim, ClaimResult, Comparison, Evidence, Usage, Verdict
 from checker.store import Store
 
 Progress = Callable[[int, int], None]
@@ -78,36 +78,35 @@ def compare(
         for claim, evidence in zip(claims, evidence_for(claims, other, store, options.top_k) if claims else []):
             tasks.append((direction, claim, source, other, evidence))
 
+    def one(index: int) -> Verdict:
+        _, claim, source, other, evidence = tasks[index]
+        return judge.judge(claim, source, other, evidence)
+
     finished: dict[int, ClaimResult] = {}
+    failure: BaseException | None = None
     if progress:
         progress(0, len(tasks))
-    pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="judge")
-    pending: dict[Future, int] = {}
-    try:
-        for index, (_, claim, source, other, evidence) in enumerate(tasks):
-            pending[pool.submit(judge.judge, claim, source, other, evidence)] = index
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            failure: BaseException | None = None
-            for future in done:
-                index = pending.pop(future)
-                direction, claim, source, other, evidence = tasks[index]
-                try:
-                    verdict = future.result()
-                except BaseException as exc:  # Ctrl-C in a worker, or a bug: store the rest of this batch first
-                    failure = failure or exc
-                    continue
-                result = ClaimResult(direction=direction, claim=claim, evidence=evidence, verdict=verdict)
-                if results is not None:
-                    results.store_verdict(claim.id, other.id, other.sha256, judge.name, result.model_dump(mode="json"))
-                finished[index] = result
-                if progress:
-                    progress(len(finished), len(tasks))
-            if failure is not None:
-                raise failure
-    finally:
-        # On Ctrl-C: calls not yet started are cancelled; finished verdicts are already stored.
-        pool.shutdown(wait=True, cancel_futures=True)
+    # A failed call (Ctrl-C in a worker, or a bug) stops new calls; the verdicts still in
+    # flight are stored before it is raised. On Ctrl-C here, calls not yet started are
+    # cancelled; finished verdicts are already stored.
+    for index, future in as_finished(one, range(len(tasks)), options.concurrency,
+                                     stop=lambda: failure is not None, name="judge"):
+        if future is None:
+            continue
+        direction, claim, source, other, evidence = tasks[index]
+        try:
+            verdict = future.result()
+        except BaseException as exc:
+            failure = failure or exc
+            continue
+        result = ClaimResult(direction=direction, claim=claim, evidence=evidence, verdict=verdict)
+        if results is not None:
+            results.store_verdict(claim.id, other.id, other.sha256, judge.name, result.model_dump(mode="json"))
+        finished[index] = result
+        if progress:
+            progress(len(finished), len(tasks))
+    if failure is not None:
+        raise failure
 
     ordered = [finished[i] for i in sorted(finished)]
     counts = Counter(r.verdict.label for r in ordered)

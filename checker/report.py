@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from checker import events as analysis
@@ -24,6 +23,7 @@ from checker.asking import BudgetReached
 from checker.claim_index import ClaimIndex
 from checker.compare import article_ref, claims_of
 from checker.judging import Judging
+from checker.pool import as_finished
 from checker.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
 from checker.results import Results
 from checker.schemas import Article, Claim, Evidence, Verdict
@@ -171,31 +171,19 @@ class _Run:
         """
         self.progress(stage, 0, len(items))
         verb = "not extracted" if stage == "claims" else "not judged"
-        pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency), thread_name_prefix=f"report-{stage}")
-        pending: dict[Future, object] = {}
-        queue = list(items)
         done_count = 0
-        try:
-            while queue or pending:
-                while queue and len(pending) < 2 * self.options.concurrency and not self.stopped:
-                    item = queue.pop(0)
-                    pending[pool.submit(work, item)] = item
-                if not pending:
-                    break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    item = pending.pop(future)
-                    done_count += 1
-                    try:
-                        yield item, future.result(), None
-                    except BudgetReached as exc:
-                        self.stopped = str(exc)
-                        yield item, None, f"{verb}: {exc}"
-                    self.progress(stage, done_count, len(items))
-            for item in queue:  # left when the budget ran out
+        for item, future in as_finished(work, items, self.options.concurrency, stop=lambda: bool(self.stopped),
+                                        name=f"report-{stage}"):
+            if future is None:  # never started: the budget ran out
                 yield item, None, f"{verb}: {self.stopped}"
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                continue
+            done_count += 1
+            try:
+                yield item, future.result(), None
+            except BudgetReached as exc:
+                self.stopped = str(exc)
+                yield item, None, f"{verb}: {exc}"
+            self.progress(stage, done_count, len(items))
 
 
 def build_report(articles: Sequence[Article], store: Store, judging: Judging, results: Results,
