@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from training import data, evaluate_nli, probe_snli
+from training import data, evaluate_nli, probe_polarity, probe_snli
 
 
 def _write(path, records: list[dict]) -> None:
@@ -84,3 +84,29 @@ def test_the_snli_probe_scores_a_fixed_fifth_of_snli_dev_it_never_trains_on(tmp_
     assert not {p.premise for p in train} & {p.premise for p in held}
     assert probe_snli.probe_split(tmp_path) == (train, held)  # the same split on every run
     assert all(p.premise.endswith(".") and not p.premise.endswith(" .") and p.label == 0 for p in train + held)  # untokenised like training pairs
+
+
+def test_the_polarity_probe_flips_a_claim_at_its_first_auxiliary_both_ways() -> None:
+    assert probe_polarity.flipped("Kirby said US troops would be sent to Ukraine.") == "Kirby said US troops would not be sent to Ukraine."
+    assert probe_polarity.flipped("Putin has not agreed to meet Zelensky.") == "Putin has agreed to meet Zelensky."
+    assert probe_polarity.flipped("Boris Johnson said a ceasefire wouldn’t be enough.") == "Boris Johnson said a ceasefire would be enough."
+    assert probe_polarity.flipped("Moscow denied planning an attack.") is None  # no auxiliary: nothing to flip
+
+
+def test_the_polarity_probe_finds_a_shared_word_negated_on_one_side_only() -> None:
+    claim = "The talks in Geneva produced a breakthrough on Ukraine."
+    assert probe_polarity.negated_shared_word(claim, "The talks in Geneva on Ukraine produced no breakthrough.") == "breakt"
+    assert probe_polarity.negated_shared_word(claim, "The talks in Geneva on Ukraine produced a breakthrough.") is None
+    # "not only" is no negation, and too little shared content is no evidence either way
+    assert probe_polarity.negated_shared_word(claim, "Not only did the Geneva talks on Ukraine produce a breakthrough.") is None
+    assert probe_polarity.negated_shared_word(claim, "There was no breakthrough.") is None
+
+
+def test_rte_trains_on_its_train_and_test_parts_with_not_entailed_as_a_coarse_label(tmp_path) -> None:
+    def rte(i: int, label: str, part: str) -> dict:
+        return {"premise_or_evidence": f"Premise {i}.", "claim": f"Claim {i}.", "label": label, "meta": {"resplit": part}}
+
+    _write(tmp_path / "nli" / "rte_glue_all.jsonl", [
+        rte(1, "supported", "train"), rte(2, "inconsistent", "test"), rte(3, "supported", "dev"), rte(4, "inconsistent", "dev")])
+    pairs = data.rte_pairs(tmp_path)
+    assert [(p.premise, p.label) for p in pairs] == [("Premise 1.", 0), ("Premise 2.", data.NOT_ENTAILED)]  # dev is held out
