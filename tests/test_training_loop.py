@@ -52,3 +52,30 @@ def test_the_same_seed_gives_the_same_weights() -> None:
         fit(model, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=1, max_len=32, seed=1)
         weights.append(model.classifier.weight.detach().clone())
     assert torch.equal(*weights)
+
+
+def test_the_loss_is_cross_entropy_and_a_coarse_label_is_the_set_neutral_or_contradiction() -> None:
+    from training.data import NOT_ENTAILED
+    from training.train_nli import nli_loss
+
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [1.0, -2.0, 3.0]])
+    exact = torch.tensor([0, 1, 2])
+    assert torch.allclose(nli_loss(logits, exact), torch.nn.functional.cross_entropy(logits, exact))
+
+    coarse = nli_loss(logits[:1], torch.tensor([NOT_ENTAILED]))
+    probs = torch.softmax(logits[0], dim=-1)
+    assert torch.allclose(coarse, -torch.log(probs[1] + probs[2]))
+    # It asks only that entailment fall: a model sure of either neutral or contradiction pays nearly nothing.
+    for sure in (torch.tensor([[-9.0, 9.0, -9.0]]), torch.tensor([[-9.0, -9.0, 9.0]])):
+        assert nli_loss(sure, torch.tensor([NOT_ENTAILED])) < 1e-3
+
+
+def test_a_mixture_with_coarse_labels_trains() -> None:
+    from training.data import NOT_ENTAILED
+
+    model, tokenizer = tiny()
+    before = model.classifier.weight.detach().clone()
+    pairs = PAIRS + [Pair(f"A cat sleeps {i}.", f"A dog barks {i}.", NOT_ENTAILED, "test") for i in range(8)]
+    steps, _ = fit(model, tokenizer, pairs, batch=8, lr=1e-3, epochs=1, max_len=32, seed=1)
+    assert steps == 6
+    assert not torch.equal(before, model.classifier.weight)

@@ -4,7 +4,9 @@ Nothing here is ever written into the repository. Splits are fixed by the data i
 (SNLI dev vs test, SICK's own TRAIN/TRIAL/TEST) or by a hash of the article body (FNC-1),
 so the held-out parts are the same on every run and never trained on.
 
-Labels: 0 = entailment (supported), 1 = neutral (not enough info), 2 = contradiction.
+Labels: 0 = entailment (supported), 1 = neutral (not enough info), 2 = contradiction, and
+3 = not entailed (neutral or contradiction, not told apart: RTE's "not_entailment"), which
+the loss reads as a set of two labels (training/train_nli.nli_loss), never as a fourth class.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from checker import sentences
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 LABEL_IDS = {"supported": 0, "not_enough_info": 1, "contradicted": 2}
 LABEL_NAMES = ["entailment", "neutral", "contradiction"]
+NOT_ENTAILED = 3  # a coarse label: neutral or contradiction
 
 
 @dataclass(frozen=True)
@@ -243,11 +246,27 @@ def more_headline_pairs(seed: int = 13, datasets: Path = DATASETS) -> list[Pair]
     return pairs
 
 
-def training_pairs(seed: int = 13, datasets: Path = DATASETS, mirrored: bool = False) -> list[Pair]:
+RTE_HELD_OUT = "dev"  # RTE's re-split dev part (139 pairs) is never trained on
+
+
+def rte_pairs(datasets: Path = DATASETS) -> list[Pair]:
+    """RTE with its own two labels: entailed, or not entailed (NOT_ENTAILED, a set of two).
+
+    RTE is news: long premises and short claims restated in other words, the paraphrase
+    entailment the news judge misses most. Its "not_entailment" mixes neutral with
+    contradiction, so calling it either would teach a wrong label on part of it; as a coarse
+    label it teaches only what it says (not entailed)."""
+    return [Pair(r["premise_or_evidence"], r["claim"], 0 if r["label"] == "supported" else NOT_ENTAILED, "nli/rte_glue_all.jsonl")
+            for r in rows("nli/rte_glue_all.jsonl", datasets) if r["meta"].get("resplit") != RTE_HELD_OUT]
+
+
+def training_pairs(seed: int = 13, datasets: Path = DATASETS, mirrored: bool = False, rte: bool = False) -> list[Pair]:
     rng = random.Random(seed)
     pairs, bodies = base_pairs(rng, datasets=datasets)
     pairs += news_pairs(bodies, per_body=6, seed=seed)
     if mirrored:
         pairs += mirrored_pairs(datasets)
+    if rte:
+        pairs += rte_pairs(datasets)
     rng.shuffle(pairs)
     return pairs

@@ -41,6 +41,21 @@ def bucketed_batches(pairs: list, size: int, rng: random.Random) -> list[list]:
     return batches
 
 
+def nli_loss(logits, labels):  # type: ignore[no-untyped-def]
+    """Cross-entropy over the three labels; a NOT_ENTAILED label (training/data.py) is the set
+    {neutral, contradiction}: its loss is -log(p(neutral) + p(contradiction)), so a coarse
+    label pushes only the entailment probability down and says nothing of the other two."""
+    import torch
+
+    from training.data import NOT_ENTAILED
+
+    log_probs = torch.log_softmax(logits.float(), dim=-1)
+    coarse = labels == NOT_ENTAILED
+    exact = log_probs.gather(1, labels.clamp(max=log_probs.shape[1] - 1).unsqueeze(1)).squeeze(1)
+    either = torch.logsumexp(log_probs[:, 1:], dim=-1)
+    return -torch.where(coarse, either, exact).mean()
+
+
 def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, max_len: int, seed: int,  # type: ignore[no-untyped-def]
         bf16: bool = False, deadline: float = float("inf"), started: float | None = None) -> tuple[int, int]:
     """Train ``model`` in place on ``pairs``: AdamW with linear warm-up and decay, batches of
@@ -68,7 +83,7 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
                                 max_length=max_len, padding=True, return_tensors="pt")
             labels = torch.tensor([p.label for p in chunk])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                loss = model(**encoded, labels=labels).loss
+                loss = nli_loss(model(**encoded).logits, labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -92,9 +107,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--mixture", choices=["committed", "mirrored", "more-headlines", "contrast", "contrast-wide", "blend"], default="committed",
+    parser.add_argument("--mixture", choices=["committed", "mirrored", "rte", "more-headlines", "contrast", "contrast-wide", "blend"], default="committed",
                         help="committed: the data of the weights in models/ (training/data.py); "
                              "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
+                             "rte: committed plus RTE's train and test parts, 'not entailed' as a coarse label (run I); "
                              "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
                              "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)")
     parser.add_argument("--head", choices=["cls", "mean"], default="mean",
@@ -120,8 +136,8 @@ def main() -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
     started = time.monotonic()
-    if args.mixture in ("committed", "mirrored"):
-        pairs = data.training_pairs(seed=args.seed, mirrored=args.mixture == "mirrored")
+    if args.mixture in ("committed", "mirrored", "rte"):
+        pairs = data.training_pairs(seed=args.seed, mirrored=args.mixture == "mirrored", rte=args.mixture == "rte")
     elif args.mixture == "more-headlines":
         pairs = data.more_headline_pairs(seed=args.seed)
     elif args.mixture == "blend":
