@@ -31,6 +31,7 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     from training import data
+    from training.train_nli import native_bf16
 
     hf_logging.set_verbosity_error()
     torch.manual_seed(0)
@@ -57,7 +58,8 @@ def main() -> None:
     for name, bf16 in (("float32", False), ("bfloat16", True)):
         pairs_per_second(bf16, 2)  # warm-up
         results[name] = pairs_per_second(bf16, args.steps)
-    print(f"threads {torch.get_num_threads()}, {args.steps} steps of {args.batch}")
+    print(f"threads {torch.get_num_threads()}, {args.steps} steps of {args.batch}; CPU capability "
+          f"{torch.backends.cpu.get_cpu_capability()}, native bfloat16: {native_bf16()}")
     for name, rate in results.items():
         print(f"{name:9s} {rate:6.1f} pairs/s")
     print(f"bfloat16 / float32: {results['bfloat16'] / results['float32']:.2f}x")

