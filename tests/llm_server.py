@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.servers import free_port, running
+from tests.servers import free_port
 
 # Fixed for recording so cassette URIs are stable; replay needs nothing listening there.
 RECORD_PORT = 18089
@@ -48,19 +48,12 @@ def command(port: int) -> list[str]:
             "--n_threads", os.environ.get("CHECKER_LLAMA_THREADS", str(max(1, os.cpu_count() or 2))), "--seed", "0"]
 
 
-@contextlib.contextmanager
-def llama_server(log: Path, port: int | None = None) -> Iterator[str]:
-    """Start the server on 127.0.0.1 and yield its base URL; stopped on exit."""
-    port = port or free_port()
-    with running(command(port), f"http://127.0.0.1:{port}/v1/models", log, timeout=180):
-        yield f"http://127.0.0.1:{port}/v1"
-
-
 # Some of Gemma's outputs send llama.cpp's grammar-constrained decoding into a search whose
-# memory grows without end (seen with llama-cpp-python 0.3.36). While recording, a watchdog
-# restarts a server that passes this size; the request in flight fails (its case is
-# recorded as unscored, with the reason) and the recording goes on.
-RECORD_MEMORY_LIMIT_MB = 3000
+# memory grows without end (seen with llama-cpp-python 0.3.36; on an AVX2-only CPU it took
+# the live test past pytest's time limit). A watchdog restarts a server that passes this
+# size: the request in flight fails (the client retries it or calls its claim unscored, with
+# the reason), and the run goes on.
+MEMORY_LIMIT_MB = 3000
 
 
 def _rss_mb(pid: int) -> float:
@@ -73,28 +66,28 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def record(tests: list[str]) -> int:
-    """Re-record the cassettes of these test files against a server on RECORD_PORT."""
+@contextlib.contextmanager
+def guarded_server(port: int, log: Path, memory_limit_mb: float = MEMORY_LIMIT_MB) -> Iterator[str]:
+    """llama.cpp's server on 127.0.0.1:``port``, restarted whenever it passes ``memory_limit_mb``;
+    yields its base URL and stops it on exit."""
     import threading
     import time
 
     from tests.servers import wait_for
 
-    log = Path(".checker") / "llama-record.log"
-    log.parent.mkdir(exist_ok=True)
-    url = f"http://127.0.0.1:{RECORD_PORT}/v1/models"
+    health = f"http://127.0.0.1:{port}/v1/models"
     state: dict[str, subprocess.Popen] = {}
     done = threading.Event()
 
     def start() -> None:
         with log.open("a") as handle:
-            state["server"] = subprocess.Popen(command(RECORD_PORT), stdout=handle, stderr=subprocess.STDOUT)
-        wait_for(url, state["server"], 180, log)
+            state["server"] = subprocess.Popen(command(port), stdout=handle, stderr=subprocess.STDOUT)
+        wait_for(health, state["server"], 180, log)
 
     def watchdog() -> None:
         while not done.wait(2):
-            if _rss_mb(state["server"].pid) > RECORD_MEMORY_LIMIT_MB:
-                print(f"llama.cpp server passed {RECORD_MEMORY_LIMIT_MB} MB (a runaway grammar search): restarting it", flush=True)
+            if _rss_mb(state["server"].pid) > memory_limit_mb:
+                print(f"llama.cpp server passed {memory_limit_mb:.0f} MB (a runaway grammar search): restarting it", flush=True)
                 state["server"].kill()
                 state["server"].wait()
                 time.sleep(1)
@@ -104,14 +97,32 @@ def record(tests: list[str]) -> int:
     guard = threading.Thread(target=watchdog, daemon=True)
     guard.start()
     try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        done.set()
+        guard.join(timeout=200)  # a restart under way finishes first, so nothing is left running
+        state["server"].terminate()
+        try:
+            state["server"].wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            state["server"].kill()
+            state["server"].wait()
+
+
+def llama_server(log: Path, port: int | None = None):  # type: ignore[no-untyped-def]
+    """Start the server on 127.0.0.1 (a free port unless given) and yield its base URL; stopped on exit."""
+    return guarded_server(port or free_port(), log)
+
+
+def record(tests: list[str]) -> int:
+    """Re-record the cassettes of these test files against a server on RECORD_PORT."""
+    log = Path(".checker") / "llama-record.log"
+    log.parent.mkdir(exist_ok=True)
+    with guarded_server(RECORD_PORT, log):
         # CHECKER_RECORD_MODE=new_episodes keeps what a cut-off recording already has.
         mode = os.environ.get("CHECKER_RECORD_MODE", "rewrite")
         return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--record-mode={mode}", *tests],
                               check=False).returncode
-    finally:
-        done.set()
-        state["server"].terminate()
-        state["server"].wait(timeout=15)
 
 
 def main() -> None:
