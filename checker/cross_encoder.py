@@ -10,7 +10,8 @@ heads scored the same, so the rate, not the head, is the lever.
 
 The head is recorded in the weights' config.json (``checker_head``); weights without it are
 the ``cls`` kind. Both return an object with ``.logits`` (and ``.loss`` given labels), so
-the judge and the trainer do not care which head they hold.
+the judge does not care which head it holds. The trainer reads only ``.logits``
+(its loss, ``training.train_nli.nli_loss``, also takes coarse labels).
 """
 
 from __future__ import annotations

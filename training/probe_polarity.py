@@ -1,12 +1,12 @@
-"""Probe two polarity checks beside the offline judge, on tuning data no score is reported on.
+"""Probe checks beside the offline judge that need no training: two of polarity, on tuning data
+no score is reported on, and contradiction read both ways, on caption pairs.
 
     .venv/bin/python -m training.probe_polarity [--fnc 1000]
     .venv/bin/python -m training.probe_polarity --directions
 
 Why: the suite's missed contradictions are negations and antonyms inside long news
 sentences ("has admitted" against "has repeatedly denied"), which the model reads as
-paraphrases. Two checks that need no training were measured; neither was adopted (the
-model card, "Polarity checks").
+paraphrases. None of the three was adopted (the model card, "Polarity checks").
 
 - Negate and entail: the claim with its polarity flipped (a "not" after its first auxiliary
   verb inserted or removed) is scored too; the check fires when the flipped claim is
