@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.servers import free_port
+from tests.servers import free_port, stop
 
 # Fixed for recording so cassette URIs are stable; replay needs nothing listening there.
 RECORD_PORT = 18089
@@ -101,12 +101,7 @@ def guarded_server(port: int, log: Path, memory_limit_mb: float = MEMORY_LIMIT_M
     finally:
         done.set()
         guard.join(timeout=200)  # a restart under way finishes first, so nothing is left running
-        state["server"].terminate()
-        try:
-            state["server"].wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            state["server"].kill()
-            state["server"].wait()
+        stop(state["server"])
 
 
 def llama_server(log: Path, port: int | None = None):  # type: ignore[no-untyped-def]

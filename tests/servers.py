@@ -40,12 +40,17 @@ def running(command: list[str], health_url: str, log: Path, timeout: float = 120
         wait_for(health_url, process, timeout, log)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a server, killing it if it has not exited within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def chroma_command(path: Path, port: int) -> list[str]:
