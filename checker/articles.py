@@ -35,7 +35,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "body", "content", "article", "articleBody"),
 }
 _ID_SAFE = re.compile(r"[^a-z0-9]+")
-MIN_ARTICLE_CHARS = 40
+MIN_ARTICLE_CHARS = 40  # HTML pages: less text than this is an index or login page
+_REAL_SENTENCE = re.compile(r"[^\W\d_]{2,}\W+[^\W\d_]+\W+[^\W\d_]+")  # three words
 
 
 @dataclass
@@ -46,9 +47,23 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)
 
 
+# checker's own outputs carry one of these (Markdown and HTML), or a "checker." schema_version
+# (JSON), so a report written into a corpus folder is never read back as an article.
+OUTPUT_MARKS = ("<!-- written by checker: an output, not an article -->", '<meta name="generator" content="checker">')
+_OUTPUT_JSON = re.compile(r'^\s*\{\s*"schema_version"\s*:\s*"checker\.')
+
+
+def is_checker_output(raw: str) -> bool:
+    head = raw[:4000]
+    return any(mark in head for mark in OUTPUT_MARKS) or bool(_OUTPUT_JSON.match(head))
+
+
 def load_file(path: Path, max_bytes: int) -> Loaded:
     """Read one file into articles; raises InputError when nothing in it is usable."""
     raw = read_text(path, max_bytes)
+    if is_checker_output(raw):
+        raise InputError(f"{path}: written by checker (a report or comparison), not an article; skipped",
+                         "Write outputs outside the corpus folder to keep this message away")
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl"):
         return _load_json(path, raw)
@@ -62,7 +77,9 @@ def _from_text(path: Path, raw: str, markdown: bool) -> Article:
     body = raw
     if raw.lstrip("\ufeff").startswith("---"):
         try:
-            post = frontmatter.loads(raw.lstrip("\ufeff"))
+            # Values stay text (no YAML timestamps): a bad date is then reported for its file
+            # and field by _as_date, instead of the YAML library's bare "month must be in 1..12".
+            post = frontmatter.loads(raw.lstrip("\ufeff"), handler=_TEXT_DATES)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark else ""
@@ -144,7 +161,9 @@ def _pick(record: dict[str, Any], name: str) -> Any:
 
 def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
     cleaned = cleaning.clean(body)
-    if len(cleaned.text) < MIN_ARTICLE_CHARS:
+    # A one-sentence claim file ("Russia has captured Kyiv.") is a normal input for a
+    # fact-checker: any real sentence is enough, however short.
+    if not _REAL_SENTENCE.search(cleaned.text):
         raise InputError(f"{source}: no article text left after removing boilerplate",
                          "Check that the file holds an article body")
     title = _as_text(_pick(meta, "title")) or cleaned.title
@@ -154,7 +173,7 @@ def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
     # An id that survives moving the file: explicit, else the URL, else the absolute path.
     key = explicit_id or url or f"{path.resolve()}{source[len(str(path)):]}"
     return Article(
-        id=_slug(explicit_id) if explicit_id else f"{_slug(title or path.stem)[:48].strip('-')}-{_short_hash(key)}",
+        id=_explicit(explicit_id) if explicit_id else f"{_slug(title or path.stem)[:48].strip('-')}-{_short_hash(key)}",
         outlet=_as_text(_pick(meta, "outlet")) or cleaned.site or "unknown",
         title=title,
         published=published,
@@ -184,8 +203,34 @@ def _as_date(value: Any, source: str) -> dt.date | None:
         return value
     parsed = cleaning.parse_date(str(value))
     if parsed is None:
-        raise InputError(f"{source}: cannot read the date {value!r}", "Write it as YYYY-MM-DD")
+        raise InputError(f"{source}: the field 'published' ({str(value)!r}) is not a calendar date with year, month and day",
+                         "Write it as YYYY-MM-DD (relative dates such as 'next Tuesday' are not accepted); the file is skipped")
     return parsed
+
+
+class _TextDateLoader(yaml.SafeLoader):
+    """YAML's safe loader without its timestamp type: dates arrive as the text written."""
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _TextDatesHandler(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs: Any) -> Any:
+        return yaml.load(fm, Loader=_TextDateLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+_TEXT_DATES = _TextDatesHandler()
+
+
+def _explicit(given: str) -> str:
+    """An explicit id kept as given when it is already safe; otherwise its slug plus a short
+    hash of the original, so "Report/1" and "report-1" stay two articles."""
+    slug = _slug(given)
+    return slug if slug == given else f"{slug}-{_short_hash(given)}"
 
 
 def _slug(text: str) -> str:

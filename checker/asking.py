@@ -135,7 +135,7 @@ class Asker:
                 return completion
         retrying = Retrying(
             stop=stop_after_attempt(self.transport_retries + 1),
-            wait=wait_exponential(multiplier=self.backoff, max=10),
+            wait=_server_wait(wait_exponential(multiplier=self.backoff, max=10)),
             retry=retry_if_result(lambda c: c.error is not None),
             retry_error_callback=lambda state: state.outcome.result(),
         )
@@ -152,6 +152,14 @@ class Asker:
             self.results.store_call(key, self.model.model, self.model.endpoint, completion.payload, completion.raw,
                                     completion.input_tokens, completion.output_tokens)
         return completion
+
+
+def _server_wait(backoff):  # type: ignore[no-untyped-def]
+    """The backoff, or longer when the server said how long to wait (Retry-After)."""
+    def wait(state) -> float:  # type: ignore[no-untyped-def]
+        asked = state.outcome.result().retry_after if state.outcome and not state.outcome.failed else None
+        return max(backoff(state), asked or 0.0)
+    return wait
 
 
 def _describe(exc: Exception) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from checker import prompts, quotes
 from checker.asking import Asker
+from checker.errors import ExtractionFailed
 from checker.schemas import Article, Claim, ClaimKind
 
 # Characters of article per extraction call: a long article is read in windows so the
@@ -83,7 +84,11 @@ class LLMExtractor:
                 published=article.published.isoformat() if article.published else "unknown")
             answer = self.asker.ask(messages, ExtractedClaims)
             if answer.value is None:
-                continue
+                # A failed window fails the article: claims from the other windows alone would
+                # be stored as if they were all of them. Answers already received are cached,
+                # so the next run pays only for what failed.
+                raise ExtractionFailed(f"{article.id}: claim extraction failed ({answer.error})",
+                                       _fix(self.asker.model.endpoint))
             for item in answer.value.claims:
                 claim = make_claim(article, item.claim, item.source_sentence, item.speaker, item.when, item.kind)
                 if claim is None:
@@ -91,6 +96,10 @@ class LLMExtractor:
                 else:
                     claims.setdefault(claim.id, claim)
         return list(claims.values())[: self.max_claims], dropped
+
+
+def _fix(endpoint: str) -> str:
+    return f"Is the LLM server running at {endpoint}? Fix it and run the same command again: failed articles are retried"
 
 
 def _windows(text: str, size: int) -> list[str]:

@@ -187,13 +187,23 @@ def _split_site(title: str) -> tuple[str, str | None]:
 _ISO_DATE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})")
 
 
+# Two far-apart defaults: a part of a date that dateutil filled in from its default (today's
+# date, unless told otherwise) differs between them.
+_DEFAULTS = (dt.datetime(1901, 1, 1), dt.datetime(2002, 2, 2))
+
+
 def parse_date(text: str) -> dt.date | None:
-    """A date from an ISO stamp or from words ("Friday 25 February 2022", "Jan 25, 2022")."""
+    """A date from an ISO stamp or from words ("Friday 25 February 2022", "Jan 25, 2022").
+
+    Only a date that states its year, month and day: "next Tuesday", "March 2022" or
+    "yesterday" give None rather than a date invented from today's clock.
+    """
     iso = _ISO_DATE.match(text)
     try:
         if iso:
             return dt.date.fromisoformat(iso.group(1))
         # Month-first for all-numeric dates, as US outlets write them.
-        return date_parser.parse(text, fuzzy=True, ignoretz=True).date()
+        first, second = (date_parser.parse(text, fuzzy=True, ignoretz=True, default=d).date() for d in _DEFAULTS)
     except (ValueError, OverflowError):
         return None
+    return first if first == second else None

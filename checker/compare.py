@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from checker import embeddings
 from checker.claims import Extractor
+from checker.errors import ExtractionFailed
 from checker.judge import Judge
 from checker.pool import as_finished
 from checker.results import Results
@@ -72,8 +73,14 @@ def compare(
 
     tasks: list[tuple[str, Claim, Article, Article, list[Evidence]]] = []
     dropped = 0
+    failures: list[str] = []
     for direction, source, other in directions:
-        claims, lost = claims_of(source, extractor, results)
+        try:
+            claims, lost = claims_of(source, extractor, results)
+        except ExtractionFailed as exc:
+            # The other direction may still be judged; the output says what is missing and why.
+            failures.append(exc.one_line())
+            continue
         dropped += lost
         for claim, evidence in zip(claims, evidence_for(claims, other, store, options.top_k) if claims else []):
             tasks.append((direction, claim, source, other, evidence))
@@ -117,5 +124,6 @@ def compare(
         claims_dropped=dropped,
         results=ordered,
         summary={label: counts.get(label, 0) for label in LABELS},
+        failures=failures,
         usage=usage() if usage else Usage(),
     )

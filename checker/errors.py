@@ -40,6 +40,14 @@ class LLMError(CheckerError):
     """The LLM endpoint failed in a way retries did not fix."""
 
 
+class ExtractionFailed(CheckerError):
+    """No claims could be extracted from one article (the LLM call failed, or it never gave a
+    valid answer). Nothing is stored for that article, so the next run tries it again; the
+    run goes on with the other articles and says which ones are missing and why."""
+
+    exit_code = 1
+
+
 def brief(exc: BaseException, limit: int = 200) -> str:
     """An exception as one line of at most ``limit`` characters, for a user-facing message."""
     text = " ".join(str(exc).split()) or type(exc).__name__

@@ -86,6 +86,14 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
         if previous is not None and previous.article.version == article.version:
             report.outcomes.append(_verify(article, chunks, store))
             continue
+        if previous is not None and not same_source(previous.article, article):
+            # Two feeds both numbering from 1 would otherwise replace each other's articles.
+            report.outcomes.append(IngestOutcome(
+                source=article.source, article_id=article.id, status="skipped",
+                message=(f"{article.source}: the id {article.id!r} already belongs to another article "
+                         f"({previous.article.outlet}, from {previous.article.source}); not replaced. "
+                         "Give this article a unique 'id', for example prefixed with its outlet")))
+            continue
         others = [i for i in twins.get(article.sha256, []) if i != article.id]
         if previous is None and others:
             report.outcomes.append(IngestOutcome(
@@ -104,6 +112,15 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
     report.outcomes.extend(
         IngestOutcome(source=a.source, article_id=a.id, status=status, chunks=len(chunks)) for a, chunks, status in to_write)
     articles.clear()
+
+
+def same_source(stored: Article, new: Article) -> bool:
+    """Whether ``new`` is a new version of ``stored``: an update comes from the same file (a
+    corrected outlet or date in it is an update too; a JSON feed's records may move, so the
+    record number is not compared). Another file claiming the id is another article."""
+    def file_of(source: str | None) -> str:
+        return str(Path((source or "").split("#", 1)[0]).resolve())
+    return file_of(stored.source) == file_of(new.source)
 
 
 def _verify(article: Article, chunks: list[Chunk], store: Store) -> IngestOutcome:

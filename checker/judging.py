@@ -58,7 +58,7 @@ def build(choice: JudgeChoice, settings: Settings, results: Results | None) -> J
     chat = make_model(settings.model, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None,
                       temperature=settings.temperature, timeout=settings.timeout, max_retries=settings.max_retries,
                       method=settings.structured_output)
-    asker = Asker(chat, results)
+    asker = Asker(chat, results, transport_retries=settings.max_retries)
     extractor = LLMExtractor(asker, max_claims=settings.max_claims)
     llm_judge = LLMJudge(asker)
     prompts = {extractor.prompt.name: extractor.prompt.sha, llm_judge.prompt.name: llm_judge.prompt.sha}

@@ -51,7 +51,8 @@ class Completion:
     raw: str
     input_tokens: int = 0
     output_tokens: int = 0
-    error: str | None = None  # set when the call itself failed (after transport retries)
+    error: str | None = None  # set when the call itself failed
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503 Retry-After)
 
 
 class ChatModel(Protocol):
@@ -83,7 +84,8 @@ class OpenAIChat:
         from langchain_openai import ChatOpenAI
 
         self.model = model
-        self.endpoint = base_url or "https://api.openai.com/v1"
+        # The endpoint as shown, logged and stored: credentials in the URL are masked.
+        self.endpoint = redact_url(base_url or "https://api.openai.com/v1")
         self.method: Literal["json_schema", "tools"] = (
             ("json_schema" if base_url is None or "api.openai.com" in base_url else "tools") if method == "auto" else method
         )
@@ -93,17 +95,19 @@ class OpenAIChat:
         self.merge_system = (base_url is not None and "api.openai.com" not in base_url) if merge_system is None else merge_system
         self.temperature = temperature
         self.max_tokens = max_tokens
-        self._secret = api_key
+        self._secrets = [s for s in (api_key, url_password(base_url)) if s]
         self._runnables: dict[type[BaseModel], Any] = {}
-        # The SDK retries 429, 5xx, timeouts and dropped connections with exponential
-        # backoff and honours Retry-After; we add nothing on top for those.
+        # One retry policy, checker's own (checker.asking: ``max_retries`` attempts more, with
+        # backoff): the SDK's retries are off, since the two multiplied made one hung call cost
+        # 12 requests, and Ctrl-C waited through the SDK's sleeps. ``timeout`` bounds each request.
+        self.max_retries = max_retries
         self._chat = ChatOpenAI(
             model=model,
             api_key=api_key or "no-key-needed",  # local servers ignore it; the SDK requires one
             base_url=base_url,
             temperature=temperature,
             timeout=timeout,
-            max_retries=max_retries,
+            max_retries=0,
             max_tokens=max_tokens,
         )
 
@@ -124,10 +128,25 @@ class OpenAIChat:
         except openai.NotFoundError:
             raise LLMError(f"the LLM endpoint {self.endpoint} does not know the model {self.model!r} (404)",
                            "Pick a model it serves with --model / CHECKER_MODEL") from None
+        except openai.APITimeoutError as exc:
+            return Completion(payload=None, raw="", error=self._redact(f"timed out: {brief(exc)}"))
+        except openai.APIConnectionError as exc:
+            import socket
+
+            # Refused or unresolvable: nobody is there. A connection dropped mid-answer is retried.
+            if not _caused_by(exc, (ConnectionRefusedError, socket.gaierror)):
+                return Completion(payload=None, raw="", error=self._redact(f"connection lost: {brief(exc)}"))
+            # Nothing listens there: every later call would fail the same way, so the run
+            # stops now with one line instead of failing each claim in turn.
+            raise LLMError(f"cannot reach the LLM endpoint {redact_url(self.endpoint)} (connection failed)",
+                           f"Is the server running at {redact_url(self.endpoint)}? Start it, or fix --base-url / CHECKER_BASE_URL") from None
         except openai.BadRequestError as exc:
             # Usually the request is too long for the model's context; the claim is unscored.
             return Completion(payload=None, raw="", error=self._redact(f"rejected by the endpoint (400): {brief(exc)}"))
-        except Exception as exc:  # retries exhausted, garbage bodies, empty choices, timeouts
+        except openai.APIStatusError as exc:  # 429, 5xx: checker.asking retries, honouring Retry-After
+            return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {brief(exc)}"),
+                              retry_after=_retry_after(exc.response.headers.get("retry-after")))
+        except Exception as exc:  # garbage bodies, empty choices, dropped connections mid-body
             return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {brief(exc)}"))
         message = result["raw"]
         usage = getattr(message, "usage_metadata", None) or {}
@@ -159,7 +178,54 @@ class OpenAIChat:
         return runnable
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._secret, "[redacted]") if self._secret else text
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def _caused_by(exc: BaseException, kind: type | tuple[type, ...]) -> bool:
+    """Whether ``kind`` is in the exception's chain (langchain wraps openai, which wraps httpx)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+MAX_RETRY_AFTER = 60.0  # a server asking for longer is not waited for: the call fails instead
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER) if value else None
+    except ValueError:
+        return None  # an HTTP date: rare from model servers; the backoff applies
+
+
+def url_password(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password if url else None
+    except ValueError:
+        return None
+
+
+def redact_url(url: str) -> str:
+    """The URL with any user:password@ replaced by ***@: safe to print, log and store."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"***@{host}"))
 
 
 def merge_system_message(messages: list[Message]) -> list[Message]:

@@ -13,6 +13,7 @@ so it is verbatim by construction.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +28,10 @@ from checker.schemas import Article, Claim, Evidence, Verdict
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nli-minilm"
+BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "models" / "nli-minilm"
+# CHECKER_JUDGE_MODEL names another folder of weights (a retrained judge, measured before it
+# replaces the bundled one); read once, when the judge is first imported.
+MODEL_DIR = Path(os.environ.get("CHECKER_JUDGE_MODEL") or BUNDLED_MODEL)
 ENTAIL, NEUTRAL, CONTRA = 0, 1, 2
 # Decision thresholds on the strongest sentence's probabilities. They belong to the weights:
 # `python -m training.tune_thresholds --write` chooses them on tuning data no score is

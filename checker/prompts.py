@@ -26,7 +26,27 @@ from checker.errors import ConfigError
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 SECTION_BREAK = re.compile(r"^=== user ===\s*$", re.M)
 
+class Fenced(str):
+    """Text already between fence markers: printed as it is."""
+
+
+# The longest a value outside a fence may be: a title, an outlet, a speaker, a date.
+LINE_LIMIT = 200
+
+
+def one_line(value: object) -> object:
+    """Every value a prompt prints outside a fence (Jinja's ``finalize``): one line, no fence
+    markers, at most LINE_LIMIT characters. Titles, outlets and speakers come from articles
+    (attacker-controlled in scraped HTML) or from the model reading them, so none of them may
+    add lines or forge a fence; fenced text is left whole."""
+    if isinstance(value, Fenced) or not isinstance(value, str):
+        return value
+    text = " ".join(value.split()).replace("<<<", "‹‹‹").replace(">>>", "›››")
+    return text if len(text) <= LINE_LIMIT else text[: LINE_LIMIT - 1] + "…"
+
+
 _env = jinja2.Environment(
+    finalize=one_line,
     undefined=jinja2.StrictUndefined,
     autoescape=False,  # plain text for a model, not HTML
     keep_trailing_newline=False,
@@ -76,8 +96,8 @@ def load(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
     )
 
 
-def fence(text: str, label: str = "ARTICLE") -> str:
+def fence(text: str, label: str = "ARTICLE") -> Fenced:
     """Wrap untrusted text between markers; markers inside the text are defused first."""
     begin, end = f"<<<{label}", f"{label}>>>"
     cleaned = text.replace("<<<", "‹‹‹").replace(">>>", "›››")
-    return f"{begin}\n{cleaned}\n{end}"
+    return Fenced(f"{begin}\n{cleaned}\n{end}")

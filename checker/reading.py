@@ -35,24 +35,31 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     warnings: list[str] = []
     for path in paths:
-        if not path.exists():
-            warnings.append(f"{path}: no such file or folder; check the path")
-        elif path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, path)
-            )
-            if not found:
-                warnings.append(f"{path}: no readable articles in this folder "
-                                f"(looked for {', '.join(SUPPORTED_SUFFIXES)})")
-            files.extend(found)
-        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            warnings.append(f"{path}: unsupported file type '{path.suffix or 'none'}'; "
-                            f"use one of {', '.join(SUPPORTED_SUFFIXES)}")
-        else:
-            files.append(path)
+        try:
+            _discover_one(path, files, warnings)
+        except OSError as exc:  # a folder we may not list, a path we may not stat: that path only
+            warnings.append(f"{path}: cannot read ({exc.strerror or type(exc).__name__}); check its permissions")
     unique = list(dict.fromkeys(p.resolve() for p in files))
     return unique, warnings
+
+
+def _discover_one(path: Path, files: list[Path], warnings: list[str]) -> None:
+    if not path.exists():
+        warnings.append(f"{path}: no such file or folder; check the path")
+    elif path.is_dir():
+        found = sorted(
+            p for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, path)
+        )
+        if not found:
+            warnings.append(f"{path}: no readable articles in this folder "
+                            f"(looked for {', '.join(SUPPORTED_SUFFIXES)})")
+        files.extend(found)
+    elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        warnings.append(f"{path}: unsupported file type '{path.suffix or 'none'}'; "
+                        f"use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    else:
+        files.append(path)
 
 
 def _hidden(path: Path, root: Path) -> bool:

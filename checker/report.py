@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from checker import events as analysis
 from checker.asking import BudgetReached
 from checker.claim_index import ClaimIndex
+from checker.errors import ExtractionFailed
 from checker.compare import article_ref, claims_of
 from checker.judging import Judging
 from checker.pool import as_finished
@@ -74,6 +75,7 @@ class _Run:
         self.options = options
         self.progress = progress or (lambda stage, done, total: None)
         self.stopped: str | None = None
+        self.failed: dict[str, str] = {}  # article id -> why its claims could not be extracted
         self.stored: dict[tuple[str, str, str, str], dict] = {}
 
     # -- 1. claims ----------------------------------------------------------------------
@@ -183,6 +185,10 @@ class _Run:
             except BudgetReached as exc:
                 self.stopped = str(exc)
                 yield item, None, f"{verb}: {exc}"
+            except ExtractionFailed as exc:
+                # Nothing is stored for the article, so the next run tries it again.
+                self.failed[item.id] = exc.one_line()
+                yield item, None, exc.message
             self.progress(stage, done_count, len(items))
 
 
@@ -209,7 +215,7 @@ def build_report(articles: Sequence[Article], store: Store, judging: Judging, re
         articles_without_claims=sorted(a for a, found in extracted.items() if not found),
         cross_outlet_pairs=cross, candidate_pairs=len(pairs), judged=judged,
         reused=sum(p.reused for p in pairs), skipped=max(cross - len(pairs), 0),
-        missing=len(pairs) - judged, stopped=run.stopped)
+        missing=len(pairs) - judged, stopped=run.stopped, failed_articles=run.failed)
     return Report(
         generated=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         judge=judging.judge.name, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,

@@ -116,7 +116,7 @@ def test_bad_front_matter_names_the_file(tmp_path: Path) -> None:
 def test_bad_date_names_the_file_and_the_format(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_text("---\npublished: someday soon\n---\n" + BODY)
-    with pytest.raises(InputError, match=r"a\.md: cannot read the date 'someday soon'") as info:
+    with pytest.raises(InputError, match=r"a\.md: the field 'published' \('someday soon'\)") as info:
         load_file(path, LIMIT)
     assert "YYYY-MM-DD" in info.value.one_line()
 

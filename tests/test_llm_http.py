@@ -19,7 +19,7 @@ MESSAGES = [("system", "judge"), ("user", "Claim:\n<<<CLAIM\nRussian forces left
 
 def ask(stub: StubLLM, method: str = "tools", timeout: float = 5, api_key: str | None = None):
     chat = OpenAIChat("stub-model", api_key, stub.base_url, timeout=timeout, max_retries=2, method=method)
-    return Asker(chat, None, transport_retries=1, backoff=0.01).ask(MESSAGES, JudgeAnswer)
+    return Asker(chat, None, transport_retries=2, backoff=0.01).ask(MESSAGES, JudgeAnswer)
 
 
 def test_tool_calling_request_and_answer() -> None:
@@ -77,7 +77,7 @@ def test_persistent_faults_end_unscored_with_the_reason(fault: str) -> None:
     with StubLLM(faults=[fault] * 20) as stub:
         answer = ask(stub, timeout=1)
     assert answer.value is None and answer.error.startswith("the LLM call failed")
-    assert len(stub.requests) <= 6  # bounded: SDK retries x our transport retries
+    assert len(stub.requests) == 3  # one retry policy: checker's 2 retries, the SDK's are off
 
 
 def test_rejected_key_stops_with_one_line_and_no_secret() -> None:

@@ -92,3 +92,44 @@ def test_bf16_is_refused_on_a_cpu_without_native_bfloat16(monkeypatch, tmp_path)
         train_nli.main()
     assert "no native bfloat16" in str(stopped.value) and "run without --bf16" in str(stopped.value)
     assert not any(tmp_path.iterdir())  # refused before any data was read or weights written
+
+
+def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path) -> None:
+    """Stopped at the deadline after 3 of 10 steps, then run again: the second sitting picks up
+    the saved weights, optimizer, schedule, batch order and dropout state, and ends where one
+    uninterrupted run ends, to the bit."""
+    model, tokenizer = tiny()
+    fit(model, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=2, max_len=32, seed=1)
+    uninterrupted = {k: v.clone() for k, v in model.state_dict().items()}
+
+    checkpoint = tmp_path / "run.pt"
+    first, tokenizer = tiny()
+    clock = iter([0.0] * 4 + [99.0] * 100)  # three steps pass the deadline check, then time is up
+    import training.train_nli as train_nli
+
+    real = train_nli.time.monotonic
+    train_nli.time.monotonic = lambda: next(clock)
+    try:
+        steps, _ = fit(first, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=2, max_len=32, seed=1, deadline=50.0,
+                       started=0.0, checkpoint=checkpoint, checkpoint_every=100)
+    finally:
+        train_nli.time.monotonic = real
+    assert 0 < steps < 10 and checkpoint.exists()
+
+    second, tokenizer = tiny()  # a fresh process: new random weights, the checkpoint on disk
+    torch.manual_seed(12345)  # whatever the new process's random state, the checkpoint's counts
+    steps, _ = fit(second, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=2, max_len=32, seed=1, checkpoint=checkpoint,
+                   checkpoint_every=2)
+    assert steps == 10
+    for name, value in second.state_dict().items():
+        assert torch.equal(value, uninterrupted[name]), name
+
+
+def test_a_checkpoint_from_other_settings_is_refused(tmp_path) -> None:
+    import pytest
+
+    checkpoint = tmp_path / "run.pt"
+    model, tokenizer = tiny()
+    fit(model, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=1, max_len=32, seed=1, checkpoint=checkpoint)
+    with pytest.raises(SystemExit, match="other settings"):
+        fit(model, tokenizer, PAIRS, batch=8, lr=2e-3, epochs=1, max_len=32, seed=1, checkpoint=checkpoint)

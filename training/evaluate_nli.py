@@ -1,16 +1,28 @@
 """Measure the offline judge on held-out data only, beside simple baselines.
 
-    .venv/bin/python -m training.evaluate_nli [--limit N]
+    .venv/bin/python -m training.evaluate_nli [--limit N] [--no-save-evals]
+    CHECKER_JUDGE_MODEL=.train/run-j .venv/bin/python -m training.evaluate_nli   # a candidate's weights
+
+The held-out sets were fixed before run J (training/wide.py says what is never trained or
+tuned on). The rule that chooses between runs is the mean of the five external measures
+(``external_mean``): SNLI test, MNLI mismatched binary, FEVER Symmetric, FNC-1 held-out
+bodies, SummEdits news.
 
 - SNLI test (never trained on): 3-way accuracy of the raw cross-encoder.
+- MNLI dev mismatched, binary (never trained on): balanced accuracy of entailment vs not
+  (the raw model's most likely label).
+- FEVER Symmetric (never trained on; FEVER rows sharing its claims or evidence are kept out
+  of training): accuracy of supported vs contradicted (entailment vs contradiction
+  probability).
 - The project's claim-vs-passage eval suite: accuracy and contradict recall of the judge as
   `checker compare --judge nli` runs it (also saved to evals/results/).
 - FNC-1, the held-out fifth of bodies: macro-F1 (supported / contradicted / not enough info)
   of headline vs body, the body's 8 sentences closest to the headline as evidence.
-- SummEdits news: macro-F1 of supported vs not, a summary supported only if every sentence is.
+- SummEdits news, all 819 items: macro-F1 of supported vs not, a summary supported only if
+  every sentence is.
 Baselines for FNC-1 and SummEdits: the majority class, and a threshold on the cosine
 similarity of the bundled MiniLM embeddings (threshold tuned on data the scores are not
-reported on: FNC-1's training bodies; the other half of SummEdits).
+reported on: FNC-1 train's tuning bodies, training/wide.py).
 Also: how often the deterministic figures check fires on supported pairs (data no score is
 reported on), pairs judged per second and peak memory. Writes models/nli-minilm/metrics.json.
 """
@@ -35,6 +47,7 @@ from checker.nli import MODEL_DIR, NLIJudge, Scored, numbers_disagree, probabili
 from checker.offline_claims import SentenceExtractor
 from checker.schemas import Article, Claim, text_sha256
 from training.data import fnc_rows, nli_pairs, rows
+from training.wide import tuning_rows
 
 TO_DATASET = {"agree": "supported", "contradict": "contradicted", "superseded": "contradicted", "not_addressed": "not_enough_info"}
 
@@ -143,24 +156,47 @@ def figures_rule_fires(claim: str, body: str) -> bool:
     return numbers_disagree(claim, closest, body)
 
 
-def figures_rule_precision(fnc_train: list[dict], summedits_tune: list[dict]) -> dict[str, object]:
+def figures_rule_precision(fnc_train: list[dict], fever_tune: list[dict]) -> dict[str, object]:
     """How often the figures check fires, and on what gold labels, on data no score is reported
     on: it overrides the model, so a false alarm on a supported pair must be rare."""
     out: dict[str, object] = {}
-    for name, items in (("fnc1_training_bodies", fnc_train), ("summedits_tuning_half", summedits_tune)):
+    for name, items in (("fnc1_train_tuning_bodies", fnc_train), ("fever_nli_tuning_rows", fever_tune)):
         fired = [r["label"] for r in items
                  if any(figures_rule_fires(claim, r["premise_or_evidence"]) for claim in summary_claims(r))]
         out[name] = {"items": len(items), "fired": len(fired), "fired_on_supported": fired.count("supported")}
     return out
 
 
+def balanced_accuracy(gold: list[bool], predicted: list[bool]) -> float:
+    recalls = [sum(g == p for g, p in zip(gold, predicted) if g == side) / max(1, gold.count(side)) for side in (True, False)]
+    return round(sum(recalls) / 2, 3)
+
+
+def binary_nli(name: str, cap) -> tuple[list[bool], np.ndarray]:  # type: ignore[no-untyped-def]
+    """Gold 'supported' flags and the raw model's probabilities for a binary NLI file."""
+    items = cap(list(rows(name)))
+    probs = probabilities([(row["premise_or_evidence"], row["claim"]) for row in items])
+    return [row["label"] == "supported" for row in items], probs
+
+
+EXTERNAL = ("snli_test_accuracy", "mnli_mismatched_balanced_accuracy", "fever_symmetric_accuracy")
+
+
+def external_mean(metrics: dict) -> float:
+    """The rule fixed before run J: the plain mean of the five held-out external measures."""
+    scores = [metrics[k] for k in EXTERNAL] + [metrics["fnc1_heldout"]["judge_macro_f1"], metrics["summedits"]["judge_macro_f1"]]
+    return round(sum(scores) / len(scores), 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per data set (0: all)")
+    parser.add_argument("--no-save-evals", action="store_true",
+                        help="measure the suites without writing evals/results and the scoreboard (a candidate's weights)")
     args = parser.parse_args()
     cap = (lambda items: items[: args.limit]) if args.limit else (lambda items: items)
     judge = NLIJudge()
-    metrics: dict[str, object] = {}
+    metrics: dict[str, object] = {"weights": str(MODEL_DIR)}
 
     # SNLI test: the raw model, 3-way.
     snli = cap(nli_pairs("nli/snli_test.jsonl"))
@@ -171,30 +207,34 @@ def main() -> None:
     metrics["snli_test_pairs"] = len(snli)
     metrics["pairs_per_second"] = round(len(snli) / seconds, 1)
 
+    gold, probs = binary_nli("nli/mnli_mismatched_binary.jsonl", cap)
+    metrics["mnli_mismatched_balanced_accuracy"] = balanced_accuracy(gold, list(probs.argmax(axis=1) == 0))
+    gold, probs = binary_nli("fever/fever_symmetric.jsonl", cap)
+    metrics["fever_symmetric_accuracy"] = round(float(np.mean([(p[0] > p[2]) == g for g, p in zip(gold, probs)])), 3)
+
     # The project's own claim-vs-passage suite, as `compare --judge nli` judges.
     judging = Judging("nli", SentenceExtractor(), judge, None, judge.model_name, None, {})
     suite = evals.run_suite("claim_passage", judging, Settings(concurrency=1))
-    evals.save(suite)
-    evals.write_scoreboard()
+    extraction = evals.run_suite("extraction", judging, Settings(concurrency=1))
+    if not args.no_save_evals:
+        evals.save(suite)
+        evals.save(extraction)
+        evals.write_scoreboard()
     metrics["claim_passage_accuracy"] = suite.metrics["accuracy"]
     metrics["claim_passage_macro_f1"] = suite.metrics["macro_f1"]
-    metrics["claim_passage_contradict_recall"] = suite.metrics["per_label"]["contradict"]["recall"]
-    metrics["claim_passage_superseded_recall"] = suite.metrics["per_label"]["superseded"]["recall"]
-    extraction = evals.run_suite("extraction", judging, Settings(concurrency=1))
-    evals.save(extraction)
-    evals.write_scoreboard()
+    for label in ("agree", "contradict", "superseded", "not_addressed"):
+        metrics[f"claim_passage_{label}_recall"] = suite.metrics["per_label"][label]["recall"]
     metrics["extraction_required_recall"] = extraction.metrics["required_recall"]
 
-    # FNC-1 held-out bodies; the threshold baseline is tuned on a sample of training bodies.
+    # FNC-1 held-out bodies; the threshold baseline is tuned on FNC-1 train's tuning bodies.
+    fnc_tune = tuning_rows("fnc1/", 600)
     held = cap(fnc_rows(held_out=True))
     gold = [r["label"] for r in held]
     predicted = [TO_DATASET[judge_label(judge, r["claim"], r["premise_or_evidence"])] for r in held]
-    tune = fnc_rows(held_out=False)[:600]
-    metrics["fnc1_heldout"] = versus_baselines(held, gold, predicted, tune, [r["label"] for r in tune], "not_enough_info")
+    metrics["fnc1_heldout"] = versus_baselines(held, gold, predicted, fnc_tune, [r["label"] for r in fnc_tune], "not_enough_info")
 
-    # SummEdits news, binary. Tune the cosine threshold on one half, report on the other.
-    test, tune = summedits_halves()
-    test = cap(test)
+    # SummEdits news, binary, every item (nothing is tuned on it since run J).
+    test = cap(list(rows("summedits/summedits_news.jsonl")))
     binary = lambda label: "supported" if label == "supported" else "not_supported"  # noqa: E731
     gold = [binary(r["label"]) for r in test]
 
@@ -203,9 +243,10 @@ def main() -> None:
         return "supported" if all(label == "agree" for label in labels) else "not_supported"
 
     predicted = [summary_label(r) for r in test]
-    metrics["summedits_half"] = versus_baselines(test, gold, predicted, tune, [binary(r["label"]) for r in tune], "not_supported")
+    metrics["summedits"] = versus_baselines(test, gold, predicted, fnc_tune, [binary(r["label"]) for r in fnc_tune], "not_supported")
 
-    metrics["figures_rule"] = figures_rule_precision(fnc_rows(held_out=False), tune)
+    metrics["external_mean"] = external_mean(metrics)
+    metrics["figures_rule"] = figures_rule_precision(tuning_rows("fnc1/", 5000), tuning_rows("fever/fever_nli_binary.jsonl"))
 
     metrics["thresholds"] = {"agree_at": judge.agree_at, "contradict_at": judge.contradict_at}
     metrics["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

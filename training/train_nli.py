@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -66,11 +67,29 @@ def nli_loss(logits, labels):  # type: ignore[no-untyped-def]
     return -torch.where(coarse, either, exact).mean()
 
 
+def _save_checkpoint(path: Path, state: dict) -> None:
+    """Write the checkpoint whole or not at all: a run killed while saving keeps the last one."""
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    torch.save(state, partial)
+    os.replace(partial, path)
+
+
 def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, max_len: int, seed: int,  # type: ignore[no-untyped-def]
-        bf16: bool = False, deadline: float = float("inf"), started: float | None = None) -> tuple[int, int]:
+        bf16: bool = False, deadline: float = float("inf"), started: float | None = None,
+        checkpoint: Path | None = None, checkpoint_every: int = 200) -> tuple[int, int]:
     """Train ``model`` in place on ``pairs``: AdamW with linear warm-up and decay, batches of
     similar length, gradients clipped at 1. Stops after ``epochs`` or at ``deadline`` (a
     ``time.monotonic()`` value), whichever comes first. Returns (steps taken, steps per epoch).
+
+    With ``checkpoint`` (a file), everything the next step depends on (weights, optimizer,
+    schedule, the batch order's and dropout's random state, the place in the epoch) is saved
+    there every ``checkpoint_every`` steps and when the run stops, and a run that finds the
+    file resumes from it: killed and restarted, it reaches the weights an uninterrupted run
+    reaches. The file also records the run's settings, and one made with other settings is
+    refused rather than silently continued.
 
     The one loop behind the judge's training and the SNLI probe (training/probe_snli.py), so
     a setting the probe measures is the setting a full run gets.
@@ -84,10 +103,38 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
     order = random.Random(seed)
-    step, seen, running = 0, 0, 0.0
+    step, seen, running, skip = 0, 0, 0.0, 0
+    settings = {"pairs": len(pairs), "batch": batch, "lr": lr, "epochs": epochs, "max_len": max_len, "seed": seed,
+                "bf16": bf16, "first": [pairs[0].premise, pairs[0].hypothesis] if pairs else None}
+    if checkpoint is not None and checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if state["settings"] != settings:
+            raise SystemExit(f"error: {checkpoint} was made by a run with other settings or data; "
+                             "delete it to start afresh, or rerun with the settings it was made with")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        order.setstate(state["order"])
+        torch.set_rng_state(state["torch_rng"])
+        step, seen, running, skip = state["step"], state["seen"], state["running"], state["in_epoch"]
+        print(f"resuming from {checkpoint} at step {step}/{total_steps}", flush=True)
+
+    def save(epoch_order: object, in_epoch: int) -> None:
+        if checkpoint is not None:
+            _save_checkpoint(checkpoint, {"settings": settings, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                          "schedule": schedule.state_dict(), "order": epoch_order,
+                                          "torch_rng": torch.get_rng_state(), "step": step, "seen": seen,
+                                          "running": running, "in_epoch": in_epoch})
+
     while step < total_steps and time.monotonic() < deadline:
-        for chunk in bucketed_batches(pairs, batch, order):
+        # The order's state before this epoch's shuffle: a resumed run redraws the same batches.
+        epoch_order = order.getstate()
+        batches = bucketed_batches(pairs, batch, order)
+        for index, chunk in enumerate(batches):
+            if index < skip:
+                continue
             if step >= total_steps or time.monotonic() >= deadline:
+                save(epoch_order, index)
                 break
             encoded = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation=True,
                                 max_length=max_len, padding=True, return_tensors="pt")
@@ -105,6 +152,11 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
             if step % 50 == 0:
                 elapsed = time.monotonic() - started
                 print(f"step {step}/{total_steps} loss {running:.3f} {seen / elapsed:.0f} pairs/s {elapsed / 60:.1f} min", flush=True)
+            if step % checkpoint_every == 0:
+                save(epoch_order, index + 1)
+        skip = 0
+    if step >= total_steps:
+        save(order.getstate(), 0)
     return step, steps_per_epoch
 
 
@@ -117,12 +169,17 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--mixture", choices=["committed", "mirrored", "rte", "more-headlines", "contrast", "contrast-wide", "blend"], default="committed",
-                        help="committed: the data of the weights in models/ (training/data.py); "
+    parser.add_argument("--mixture", choices=["wide", "committed", "mirrored", "rte", "more-headlines", "contrast", "contrast-wide", "blend"], default="wide",
+                        help="wide: run J, committed plus MNLI, ANLI, FEVER, SufficientFacts, COVID-Fact and FNC-1 train (training/wide.py); "
+                             "committed: the data of run G's weights (training/data.py); "
                              "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
                              "rte: committed plus RTE's train and test parts, 'not entailed' as a coarse label (run I); "
                              "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
                              "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)")
+    parser.add_argument("--checkpoint", type=Path, default=None,
+                        help="where the run saves its state as it goes and resumes from (default: .train/<mixture>-seed<seed>.pt); "
+                             "'none' for no checkpoint")
+    parser.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     parser.add_argument("--head", choices=["cls", "mean"], default="mean",
                         help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)")
     parser.add_argument("--bf16", action="store_true",
@@ -144,7 +201,7 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     from checker import cross_encoder
-    from training import contrast, data
+    from training import contrast, data, wide
     from training.data import LABEL_NAMES
 
     hf_logging.set_verbosity_error()
@@ -154,7 +211,9 @@ def main() -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
     started = time.monotonic()
-    if args.mixture in ("committed", "mirrored", "rte"):
+    if args.mixture == "wide":
+        pairs = wide.wide_pairs(seed=args.seed)
+    elif args.mixture in ("committed", "mirrored", "rte"):
         pairs = data.training_pairs(seed=args.seed, mirrored=args.mixture == "mirrored", rte=args.mixture == "rte")
     elif args.mixture == "more-headlines":
         pairs = data.more_headline_pairs(seed=args.seed)
@@ -164,6 +223,8 @@ def main() -> None:
         pairs = contrast.training_pairs(seed=args.seed, wide=args.mixture == "contrast-wide")
     print(f"{len(pairs)} training pairs ready in {time.monotonic() - started:.0f} s", flush=True)
 
+    checkpoint = args.checkpoint or ROOT / ".train" / f"{args.mixture}-seed{args.seed}.pt"
+    checkpoint = None if str(checkpoint) == "none" else checkpoint
     base = str(get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
@@ -171,7 +232,10 @@ def main() -> None:
 
     step, steps_per_epoch = fit(model, tokenizer, pairs, batch=args.batch, lr=args.lr, epochs=args.epochs,
                                 max_len=args.max_len, seed=args.seed, bf16=args.bf16,
-                                deadline=started + args.minutes * 60, started=started)
+                                deadline=started + args.minutes * 60, started=started,
+                                checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
+    if step < steps_per_epoch * args.epochs - 1 and checkpoint is not None:
+        print(f"stopped at the time limit at step {step}; run the same command again to resume from {checkpoint}", flush=True)
 
     model.eval()
     cross_encoder.save(model, args.out)

@@ -7,6 +7,7 @@ was finished kept; any other exception is a bug, shown as one line unless ``--de
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -76,14 +77,61 @@ def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> S
     return load_settings(store=store, chroma_url=chroma_url, **flags)
 
 
+def check_out_path(out_file: Path | None, inputs: list[Path], store: Path) -> None:
+    """Refuse, before any work, an --out that would overwrite an input or land in the store
+    (writing over results.sqlite3 destroyed every cached verdict)."""
+    if out_file is None:
+        return
+    target = out_file.resolve()
+    if target.is_dir():
+        raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
+    if not target.parent.is_dir():
+        raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
+    for given in inputs:
+        if given.exists() and given.is_file() and given.resolve() == target:
+            raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten",
+                             "Write the output to another file")
+    home = store.resolve()
+    if target == home or home in target.parents:
+        raise InputError(f"--out {out_file}: is inside the store {store}, which checker manages",
+                         "Write the output outside the store folder")
+
+
+@contextlib.contextmanager
+def writer_lock(store: Path):  # type: ignore[no-untyped-def]
+    """One run at a time writes claims and verdicts to a store: a second `report` on the same
+    store waits, then finds the first run's work cached instead of paying for it again."""
+    from filelock import FileLock, Timeout
+
+    store.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(store / "writer.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        err.print(f"waiting for another checker run on {store} to finish (it holds {store / 'writer.lock'})", highlight=False)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def write_output(text: str, out_file: Path | None) -> None:
-    """The command's output on stdout, or in ``--out`` with a note on stderr."""
+    """The command's output on stdout, or in ``--out`` with a note on stderr. The file is
+    written whole or not at all: a temporary file beside it, then renamed over it."""
     if out_file is None:
         sys.stdout.write(text)
         return
+    import tempfile
+
     try:
-        out_file.write_text(text, encoding="utf-8")
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_file.resolve().parent, prefix=f".{out_file.name}.",
+                                         suffix=".partial", delete=False) as handle:
+            handle.write(text)
+        os.replace(handle.name, out_file)
     except OSError as exc:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(handle.name)
         raise InputError(f"--out {out_file}: cannot write ({exc.strerror})", "Check the folder exists and is writable") from None
     err.print(f"wrote {out_file}", highlight=False)
 

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from checker import render
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors, write_output
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors, write_output, writer_lock, check_out_path
 from checker.compare import CompareOptions, compare as run_compare
 from checker.config import Settings
 from checker.errors import InputError
@@ -91,6 +91,25 @@ def compare(
     settings = settings_from(store, chroma_url, top_k=top_k, max_claims=max_claims, model=model, base_url=base_url,
                              structured_output=structured_output.value if structured_output else None,
                              temperature=temperature, concurrency=concurrency)
+    check_out_path(out_file, [Path(article_a), Path(article_b)], settings.store)
+    with writer_lock(settings.store):
+        comparison = _run(article_a, article_b, both_ways, judge, settings)
+    emit(comparison, output, out_file)
+    for failure in comparison.failures:
+        err.print(f"[red]error:[/red] {failure}", markup=True, highlight=False, soft_wrap=True)
+    if (comparison.failures or comparison.results) and not comparison.judged:
+        # Nothing was judged: a CI gate must not pass on a run that did not happen.
+        err.print("failing: nothing could be judged", highlight=False)
+        raise typer.Exit(1)
+    # A failed extraction is unscored work: --fail-on unscored counts it.
+    failing = [label.value for label in fail_on or []
+               if comparison.summary.get(label.value) or (label is FailOn.unscored and comparison.failures)]
+    if failing:
+        err.print(f"failing: verdicts labelled {', '.join(failing)} were found (--fail-on)", highlight=False)
+        raise typer.Exit(1)
+
+
+def _run(article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings) -> Comparison:
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
     judging = build_judging(judge.value, settings, results)
@@ -109,11 +128,7 @@ def compare(
                                  usage=judging.usage)
     comparison = comparison.model_copy(update={"model": judging.model, "endpoint": judging.endpoint, "prompts": judging.prompts})
     results.finish_run(run_id, comparison.usage.model_dump())
-    emit(comparison, output, out_file)
-    failing = [label.value for label in fail_on or [] if comparison.summary.get(label.value)]
-    if failing:
-        err.print(f"failing: verdicts labelled {', '.join(failing)} were found (--fail-on)", highlight=False)
-        raise typer.Exit(1)
+    return comparison
 
 
 def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from checker.asking import Allowance
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output, check_out_path
 from checker.cli.compare_command import JudgeKind, StructuredOutput
 from checker.errors import InputError
 from checker.ingest import ingest
@@ -74,10 +74,7 @@ def report(
                              structured_output=structured_output.value if structured_output else None, concurrency=concurrency)
     chosen = format_for(output, out_file)
     # Checked before any paid call: a report that cannot be written is money wasted.
-    if out_file is not None and out_file.is_dir():
-        raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
-    if out_file is not None and not out_file.resolve().parent.is_dir():
-        raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
+    check_out_path(out_file, list(paths), settings.store)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
     judging = build_judging(judge.value, settings, results)
@@ -119,9 +116,15 @@ def report(
 
     write_output(render_report(built, chosen), out_file)
     err.print(summary_line(built), highlight=False, soft_wrap=True)
+    for why in built.coverage.failed_articles.values():
+        err.print(f"[red]error:[/red] {why}", markup=True, highlight=False, soft_wrap=True)
     if built.partial:
         err.print("partial report: run the same command again to judge the missing pairs (finished verdicts are kept).",
                   highlight=False, soft_wrap=True)
+    if built.coverage.failed_articles and not built.coverage.judged:
+        # Nothing could be judged: the report says why, and a CI gate must not pass on it.
+        err.print("failing: nothing could be judged", highlight=False)
+        raise typer.Exit(1)
     if fail_on_contradict and any(c.label == "contradict" for c in built.conflicts):
         err.print("failing: contradicting pairs were found (--fail-on-contradict)", highlight=False)
         raise typer.Exit(1)

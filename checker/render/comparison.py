@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from checker.render import markdown
 from checker.schemas import ArticleRef, ClaimResult, Comparison, Usage
 
 LABEL_STYLE = {"agree": "green", "contradict": "bold red", "superseded": "yellow", "not_addressed": "dim", "unscored": "magenta"}
@@ -19,8 +20,7 @@ _templates = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-# A Markdown table cell: no line breaks, no unescaped pipes.
-_templates.filters["mdcell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
+_markdown = markdown.environment()  # escapes every value it prints (checker/render/markdown.py)
 
 
 def _article(ref: ArticleRef) -> str:
@@ -62,6 +62,8 @@ def comparison_table(comparison: Comparison) -> Group:
     for number, result in enumerate(comparison.results, 1):
         table.add_row(str(number), _claim_cell(result), _verdict_cell(result), _evidence_cell(result))
     footer = Text(f"{summary_line(comparison)}\njudge: {comparison.judge}", style="dim")
+    for failure in comparison.failures:
+        footer.append(f"\nmissing: {failure}", style="bold magenta")
     if comparison.claims_dropped:
         footer.append(f"\n{comparison.claims_dropped} extracted claim(s) dropped: their source sentence is not in the article")
     footer.append("\n" + usage_line(comparison.usage))
@@ -99,7 +101,7 @@ def _evidence_cell(result: ClaimResult) -> Text:
 
 
 def comparison_markdown(comparison: Comparison) -> str:
-    return _templates.get_template("comparison.md.j2").render(
+    return _markdown.get_template("comparison.md.j2").render(
         c=comparison, gap=days_apart(comparison), summary=summary_line(comparison), usage=usage_line(comparison.usage),
         article=_article).strip() + "\n"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from checker.render import markdown
 from checker.render.comparison import usage_line
 from checker.report_models import ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
 
@@ -24,9 +25,7 @@ _templates = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,  # a report on stdout ends its last line
 )
-_templates.filters["mdcell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
-# Markdown quotes: one line, and no character that starts markup or a link.
-_templates.filters["mdquote"] = lambda text: " ".join(str(text).split()).replace("<", "&lt;").replace("[", "\\[")
+_markdown = markdown.environment()  # escapes every value it prints (checker/render/markdown.py)
 
 
 @dataclass
@@ -195,7 +194,7 @@ def report_html(report: Report) -> str:
 
 
 def report_markdown(report: Report) -> str:
-    return _templates.get_template("report.md.j2").render(**_context(report))
+    return _markdown.get_template("report.md.j2").render(**_context(report))
 
 
 def summary_line(report: Report) -> str:
@@ -205,6 +204,8 @@ def summary_line(report: Report) -> str:
             f"{len(report.events)} events, {len(report.conflicts)} conflicts")
     if report.partial:
         line += f". Partial: {c.missing} pairs not judged" + (f" ({c.stopped})" if c.stopped else "")
+        if c.failed_articles:
+            line += f"; {len(c.failed_articles)} of {c.articles} articles without claims (extraction failed)"
     return line
 
 
