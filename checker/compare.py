@@ -56,6 +56,15 @@ def evidence_for(claims: list[Claim], other: Article, store: Store, k: int) -> l
     return found
 
 
+# What a fact-checker reads first: conflicts, then agreements, then failures, then silence.
+READING_ORDER = {"contradict": 0, "superseded": 1, "agree": 2, "unscored": 3, "not_addressed": 4}
+
+
+def importance(result: ClaimResult) -> tuple[int, float]:
+    """Sort key of a verdict in every output: by label (READING_ORDER), surest first."""
+    return READING_ORDER[result.verdict.label], -(result.verdict.confidence or 0.0)
+
+
 def compare(
     article_a: Article,
     article_b: Article,
@@ -115,7 +124,7 @@ def compare(
     if failure is not None:
         raise failure
 
-    ordered = [finished[i] for i in sorted(finished)]
+    ordered = sorted((finished[i] for i in sorted(finished)), key=importance)
     counts = Counter(r.verdict.label for r in ordered)
     return Comparison(
         article_a=article_ref(article_a),

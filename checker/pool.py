@@ -25,12 +25,15 @@ def as_finished(work: Callable[[Item], object], items: Iterable[Item], concurren
     items never started are yielded last with ``None`` in place of a future. The future's
     ``result()`` raises what the call raised; what to do with that is the caller's choice.
     Leaving the loop early (Ctrl-C, an exception in the caller) cancels the calls not yet
-    started and waits for those running.
+    started and returns at once: a call in flight may wait on the network for up to the
+    request timeout, and Ctrl-C must not (the CLI's entry point then exits without joining
+    those threads; whatever finished was already handed back and stored).
     """
     limit = max(1, concurrency)
     pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix=name)
     queue = deque(items)
     pending: dict[Future, Item] = {}
+    completed = False
     try:
         while queue or pending:
             while queue and len(pending) < 2 * limit and not stop():
@@ -43,5 +46,6 @@ def as_finished(work: Callable[[Item], object], items: Iterable[Item], concurren
                 yield pending.pop(future), future
         for item in queue:  # never started: stop() turned true
             yield item, None
+        completed = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=completed, cancel_futures=True)

@@ -310,3 +310,40 @@ def test_a_changed_output_budget_is_not_served_from_the_cache(tmp_path: Path, mo
     monkeypatch.setattr(JudgeAnswer, "max_output_tokens", JudgeAnswer.max_output_tokens + 100)
     Asker(model, results).ask(messages, JudgeAnswer)
     assert model.calls() == 2  # a different budget is a different request
+
+
+def test_the_first_screen_shows_the_summary_and_the_conflicts() -> None:
+    """At 80 columns the first 25 lines hold who against whom, the counts, the verdict that
+    matters most and the conflicts with both sides quoted; unaddressed claims are one line."""
+    import datetime as dt
+    import io
+
+    from rich.console import Console
+
+    from checker.compare import importance
+    from checker.render import comparison_table
+    from checker.schemas import ArticleRef, Claim, ClaimResult, Comparison, Verdict
+
+    def result(n: int, label: str, quote: str | None = None) -> ClaimResult:
+        claim = Claim(id=f"c{n}", article_id="a", text=f"Claim number {n} about the war near Kyiv.", speaker="Kirby",
+                      kind="event", start=0, end=5, source_text=f"Claim number {n} about the war near Kyiv.")
+        return ClaimResult(direction="a->b", claim=claim, evidence=[],
+                           verdict=Verdict(label=label, quote=quote, rationale="A reason.", confidence=0.8, judge="nli"))
+
+    results = [result(i, "not_addressed") for i in range(28)] + [result(90, "agree", "the same words"),
+                                                                  result(91, "superseded", "a repositioning, not a major withdrawal")]
+    results.sort(key=importance)
+    a = ArticleRef(id="a", outlet="eSocialNews", title="Russia has fully withdrawn", published=dt.date(2022, 4, 6))
+    b = ArticleRef(id="b", outlet="Yahoo News", title="Pentagon casts doubt", published=dt.date(2022, 3, 29))
+    comparison = Comparison(article_a=a, article_b=b, judge="nli", results=results,
+                            summary={"agree": 1, "contradict": 0, "superseded": 1, "not_addressed": 28, "unscored": 0})
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(comparison_table(comparison))
+    lines = console.export_text().splitlines()
+    first = "\n".join(lines[:25])
+    assert "eSocialNews" in first and "Yahoo News" in first and "8 days older" in first
+    assert "1 superseded · 1 agree · 28 not addressed" in first
+    assert "Most important: superseded" in first and "Conflicts (1)" in first
+    assert "a repositioning, not a major withdrawal" in first
+    assert "28 claim(s) not addressed by the other article (--all lists them)" in "\n".join(lines)
+    assert max(len(line) for line in lines) <= 80

@@ -107,3 +107,31 @@ def test_a_report_failure_is_in_its_json(fake_embeddings, monkeypatch, tmp_path,
         run("report", str(CORPUS), "--base-url", stub.base_url, "--format", fmt, "--out", str(out))
     coverage = json.loads(out.read_text())["coverage"]
     assert len(coverage["failed_articles"]) == 5
+
+
+@pytest.mark.slow
+def test_the_first_ctrl_c_ends_a_run_within_seconds_while_calls_hang(tmp_path) -> None:
+    """`checker report` against a server that never answers (120 s timeout): Ctrl-C as soon
+    as the first calls are in flight ends the real command within a few seconds, exit 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHECKER_STORE": str(tmp_path / "store"), "CHECKER_TIMEOUT": "120"}
+    with StubLLM(faults=["hang"] * 50) as stub:
+        process = subprocess.Popen([sys.executable, "-c", "from checker.cli import main; main()", "report", str(CORPUS),
+                                    "--base-url", stub.base_url, "--out", str(tmp_path / "r.html")],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 180
+        while not stub.requests and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+        assert stub.requests, process.communicate()[1]
+        time.sleep(1)
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        _, stderr = process.communicate(timeout=60)
+        took = time.monotonic() - sent
+    assert process.returncode == 130, stderr
+    assert took < 10, took
+    assert "finished work is kept" in stderr

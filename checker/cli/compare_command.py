@@ -83,6 +83,7 @@ def compare(
     output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)] = None,
     judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).")] = JudgeKind.auto,
+    show_all: Annotated[bool, typer.Option("--all", help="In the terminal view, list the claims the other article does not address too (JSON, Markdown and HTML always list every verdict).")] = False,
     fail_on: Annotated[list[FailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False)] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
@@ -94,7 +95,7 @@ def compare(
     check_out_path(out_file, [Path(article_a), Path(article_b)], settings.store)
     with writer_lock(settings.store):
         comparison = _run(article_a, article_b, both_ways, judge, settings)
-    emit(comparison, output, out_file)
+    emit(comparison, output, out_file, show_all)
     for failure in comparison.failures:
         err.print(f"[red]error:[/red] {failure}", markup=True, highlight=False, soft_wrap=True)
     if (comparison.failures or comparison.results) and not comparison.judged:
@@ -131,9 +132,9 @@ def _run(article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, sett
     return comparison
 
 
-def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None) -> None:
+def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None, show_all: bool = False) -> None:
     if output is CompareFormat.table and out_file is None:
-        out.print(render.comparison_table(comparison))
+        out.print(render.comparison_table(comparison, show_all))
         return
     if output is CompareFormat.json:
         text = comparison.model_dump_json(indent=2) + "\n"
@@ -147,7 +148,7 @@ def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None) -
         from rich.console import Console
 
         console = Console(record=True, width=120, file=io.StringIO())
-        console.print(render.comparison_table(comparison))
+        console.print(render.comparison_table(comparison, show_all=True))
         text = console.export_text()
     write_output(text, out_file)
 

@@ -42,38 +42,104 @@ def usage_line(usage: Usage) -> str:
 
 
 def summary_line(comparison: Comparison) -> str:
-    return ", ".join(f"{n} {label}" for label, n in comparison.summary.items() if n) or "no claims judged"
+    return verdict_counts(comparison)
 
 
-def comparison_table(comparison: Comparison) -> Group:
-    gap = days_apart(comparison)
-    header = Text()
-    header.append("A ", style="bold")
-    header.append(_article(comparison.article_a) + "\n")
-    header.append("B ", style="bold")
-    header.append(_article(comparison.article_b))
-    if gap is not None:
-        header.append(f"\n{gap} day{'s' if gap != 1 else ''} apart", style="dim")
-    table = Table(show_lines=True, expand=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("claim", ratio=3)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("evidence and reason", ratio=4)
-    for number, result in enumerate(comparison.results, 1):
-        table.add_row(str(number), _claim_cell(result), _verdict_cell(result), _evidence_cell(result))
-    footer = Text(f"{summary_line(comparison)}\njudge: {comparison.judge}", style="dim")
+CONFLICTS = ("contradict", "superseded")
+
+
+def comparison_table(comparison: Comparison, show_all: bool = False) -> Group:
+    """The terminal view, in the order a fact-checker reads: who against whom and the answer
+    first, then the conflicts with both sides quoted, then agreements; claims the other
+    article does not address are one line unless ``show_all``. Rich lays out the rows."""
+    results = comparison.results
+    conflicts = [r for r in results if r.verdict.label in CONFLICTS]
+    agreements = [r for r in results if r.verdict.label == "agree"]
+    unscored = [r for r in results if r.verdict.label == "unscored"]
+    silent = [r for r in results if r.verdict.label == "not_addressed"]
+    parts: list = [_summary(comparison, conflicts)]
+    for title, rows in (("Conflicts", conflicts), ("Agreements", agreements), ("Unscored", unscored)):
+        if rows:
+            parts.append(Text(f"\n{title} ({len(rows)})", style="bold"))
+            parts.append(_rows(rows))
+    if silent and show_all:
+        parts.append(Text(f"\nNot addressed ({len(silent)})", style="bold"))
+        parts.append(_rows(silent))
+    elif silent:
+        parts.append(Text(f"\n{len(silent)} claim(s) not addressed by the other article (--all lists them)", style="dim"))
+    footer = Text(f"\njudge: {comparison.judge}", style="dim")
     for failure in comparison.failures:
         footer.append(f"\nmissing: {failure}", style="bold magenta")
     if comparison.claims_dropped:
         footer.append(f"\n{comparison.claims_dropped} extracted claim(s) dropped: their source sentence is not in the article")
     footer.append("\n" + usage_line(comparison.usage))
-    return Group(header, table, footer)
+    parts.append(footer)
+    return Group(*parts)
 
 
-def _claim_cell(result: ClaimResult) -> Text:
-    cell = Text(result.claim.text)
-    origin = "A" if result.direction == "a->b" else "B"
-    cell.append(f"\n{origin} · {result.claim.speaker} · {result.claim.when or 'undated'} · {result.claim.kind}", style="dim")
+def _summary(comparison: Comparison, conflicts: list[ClaimResult]) -> Text:
+    a, b = comparison.article_a, comparison.article_b
+    head = Text()
+    head.append("A ", style="bold")
+    head.append(_article(a) + "\n")
+    head.append("B ", style="bold")
+    head.append(_article(b))
+    gap = days_apart(comparison)
+    if gap:
+        older = "B" if b.published and a.published and b.published < a.published else "A"
+        head.append(f"\n  {older} is {gap} day{'s' if gap != 1 else ''} older than {'A' if older == 'B' else 'B'}", style="dim")
+    elif gap == 0:
+        head.append("\n  published the same day", style="dim")
+    head.append("\n")
+    head.append(verdict_counts(comparison), style="bold")
+    if conflicts:
+        top = conflicts[0]
+        head.append("\nMost important: ", style="bold")
+        head.append(top.verdict.label, style=LABEL_STYLE[top.verdict.label])
+        head.append(f" · “{_short(top.claim.source_text or top.claim.text)}” against “{_short(top.verdict.quote or '')}”")
+    elif comparison.results and not comparison.judged:
+        head.append("\nNothing could be judged.", style="bold magenta")
+    elif comparison.results:
+        head.append("\nNo conflicts found.", style="green")
+    return head
+
+
+def verdict_counts(comparison: Comparison) -> str:
+    """"2 contradict · 1 superseded · 3 agree · 25 not addressed", in reading order."""
+    order = ("contradict", "superseded", "agree", "unscored", "not_addressed")
+    parts = [f"{comparison.summary.get(label, 0)} {label.replace('_', ' ')}" for label in order if comparison.summary.get(label)]
+    return " · ".join(parts) or "no claims judged"
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _rows(results: list[ClaimResult]) -> Table:
+    table = Table(box=None, show_header=False, expand=True, pad_edge=False, padding=(0, 1, 1, 0))
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("claim and evidence", ratio=1, overflow="fold")
+    for result in results:
+        table.add_row(_verdict_cell(result), _both_sides(result))
+    return table
+
+
+def _both_sides(result: ClaimResult) -> Text:
+    origin, other = ("A", "B") if result.direction == "a->b" else ("B", "A")
+    cell = Text()
+    cell.append(f"{origin}: ", style="bold")
+    cell.append(result.claim.text)
+    cell.append(f"  ({result.claim.speaker}, {result.claim.when or 'undated'})", style="dim")
+    verdict = result.verdict
+    if verdict.quote:
+        cell.append(f"\n{other}: ", style="bold")
+        cell.append(f"“{verdict.quote}”", style="italic")
+    reason = verdict.rationale or verdict.error
+    if reason:
+        cell.append("\n" + reason, style="magenta" if verdict.error else "dim")
+    if verdict.quote_note:
+        cell.append(f"\n({verdict.quote_note})", style="dim")
     return cell
 
 

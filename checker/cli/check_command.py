@@ -1,0 +1,115 @@
+"""`checker check CLAIM [PATH...]`: is this claim supported by what we have, outlet by outlet?"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from checker.check import CheckResult, check as run_check
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, print_json, settings_from, user_errors
+from checker.cli.compare_command import JudgeKind
+from checker.errors import InputError
+from checker.ingest import ingest
+from checker.judging import build as build_judging
+from checker.render.comparison import LABEL_STYLE
+from checker.results import Results
+from checker.store import open_store
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class CheckFailOn(str, Enum):
+    agree = "agree"
+    contradict = "contradict"
+    superseded = "superseded"
+    not_addressed = "not_addressed"
+    unscored = "unscored"
+
+
+def read_claim(given: str) -> str:
+    """The claim itself, a file holding it, or - for standard input."""
+    if given == "-":
+        return sys.stdin.read()
+    path = Path(given)
+    if len(given) < 4096 and path.suffix and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{given}: cannot read the claim file ({exc})", "Give the claim as text, or a UTF-8 file") from None
+    return given
+
+
+@app.command()
+@user_errors
+def check(
+    claim: Annotated[str, typer.Argument(help="The claim, a file holding it, or - to read it from standard input.", show_default=False)],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Articles to ingest first (files or folders); without them, everything indexed.", show_default=False)] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet's articles.", show_default=False)] = None,
+    since: Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Only articles published on or after this date (YYYY-MM-DD).", show_default=False)] = None,
+    top_k: Annotated[int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages per article. \\[default: 4]", show_default=False)] = None,
+    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")] = JudgeKind.auto,
+    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
+    output: Annotated[CheckFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = CheckFormat.table,
+    fail_on: Annotated[list[CheckFailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any outlet's verdict has this label (repeatable).", show_default=False)] = None,
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """Judge one claim against every indexed article (or PATH...), outlet by outlet: agree, contradict, superseded, not_addressed."""
+    settings = settings_from(store, chroma_url, top_k=top_k, model=model, base_url=base_url)
+    text = read_claim(claim)
+    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
+    if paths:
+        report = ingest(paths, index, settings)
+        for warning in report.warnings:
+            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        if report.stored == 0:
+            raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths),
+                             "Give .txt, .md, .html, .json or .jsonl articles")
+    if outlet and outlet not in {a.outlet for a in index.articles()}:
+        raise InputError(f"--outlet {outlet}: no indexed article is from this outlet", "See `checker articles` for the outlets")
+    judging = build_judging(judge.value, settings, Results(settings.results_db))
+    result = run_check(text, index, judging.judge, k=settings.top_k, outlet=outlet,
+                       since=since.date() if since else None, judge_name=judging.judge.name)
+    if output is CheckFormat.json:
+        print_json(result.model_dump_json(indent=2))
+    else:
+        out.print(check_table(result))
+    failing = [label.value for label in fail_on or [] if result.summary.get(label.value)]
+    if failing:
+        err.print(f"failing: verdicts labelled {', '.join(failing)} were found (--fail-on)", highlight=False)
+        raise typer.Exit(1)
+
+
+def check_table(result: CheckResult) -> object:
+    from rich.console import Group
+
+    head = Text()
+    head.append("Claim: ", style="bold")
+    head.append(f"“{result.claim}”\n")
+    order = ("contradict", "superseded", "agree", "unscored", "not_addressed")
+    counts = " · ".join(f"{result.summary[label]} {label.replace('_', ' ')}" for label in order if result.summary.get(label))
+    head.append(f"{len(result.articles)} report(s): {counts or 'no indexed article is close to the claim'}", style="bold")
+    table = Table(box=None, show_header=True, expand=True, pad_edge=False, padding=(0, 1, 1, 0))
+    table.add_column("outlet, date", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("what the report says", ratio=1, overflow="fold")
+    for item in result.articles:
+        verdict = item.verdict
+        said = Text()
+        if verdict.quote:
+            said.append(f"“{verdict.quote}”", style="italic")
+        if verdict.rationale:
+            said.append(("\n" if verdict.quote else "") + verdict.rationale, style="dim")
+        table.add_row(f"{item.outlet}\n{item.published or 'undated'}", Text(verdict.label, style=LABEL_STYLE[verdict.label]), said)
+    return Group(head, table, Text(f"judge: {result.judge}", style="dim"))
