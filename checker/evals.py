@@ -264,6 +264,44 @@ def scoreboard(results: list[SuiteResult]) -> str:
     return "\n".join(lines)
 
 
+EXTERNAL = "external"  # results of your own eval files: evals/results/external/<file>-<sha>/
+
+
+def run_file(path: Path, judging: Judging, limit: int | None = None) -> SuiteResult:
+    """A suite file given by path (checker/eval_files.py), as a SuiteResult named after the
+    file and its content hash, so it never mixes with the project's suites."""
+    from checker import eval_files
+
+    mode, rows, metrics = eval_files.run_file(path, judging, limit)
+    results = [CaseResult(id=r["id"], expected=r["expected"], predicted=r["predicted"], correct=r["correct"],
+                          confidence=r["score"], error=r["error"], seconds=r["seconds"]) for r in rows]
+    metrics = {"mode": mode, "limit": limit, **metrics, **_usage_metrics(judging, results)}
+    return SuiteResult(suite=f"{EXTERNAL}/{_slug(path.stem)}-{eval_files.file_sha(path)}", judge=judging.kind,
+                       model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts, cases=len(results),
+                       metrics=metrics, results=results,
+                       recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+
+
+def external_scoreboard(directory: Path = RESULTS_DIR) -> list[str]:
+    """The scoreboard's section for saved results of your own eval files."""
+    found = [SuiteResult.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(directory.glob(f"{EXTERNAL}/*/*.json"))]
+    if not found:
+        return []
+    lines = ["## Your own eval files", "",
+             "`checker eval PATH.jsonl --save`: each file is named with the first 12 hex digits of its content's SHA-256.", "",
+             "| file | judge | model | cases | mode | accuracy | balanced accuracy | ROC AUC | macro-F1 | contradict recall | recorded |",
+             "|---|---|---|---:|---|---:|---:|---:|---:|---:|---|"]
+    for r in sorted(found, key=lambda r: (r.suite, r.judge, r.recorded_at)):
+        m = r.metrics
+        contradict = m.get("per_label", {}).get("contradict", {}).get("recall")
+        cells = [m.get("accuracy"), m.get("balanced_accuracy"), m.get("roc_auc"), m.get("macro_f1"), contradict]
+        values = " | ".join("" if v is None else str(v) for v in cells)
+        lines.append(f"| {r.suite.split('/', 1)[1]} | {r.judge} | {r.model or ''} | {r.cases} | {m.get('mode')} | {values} | {r.recorded_at[:10]} |")
+    return lines + [""]
+
+
 def write_scoreboard(directory: Path = RESULTS_DIR, target: Path = SCOREBOARD) -> Path:
-    target.write_text(scoreboard(load_results(directory)), encoding="utf-8")
+    text = scoreboard(load_results(directory))
+    external = external_scoreboard(directory)
+    target.write_text(text + ("\n" + "\n".join(external) if external else ""), encoding="utf-8")
     return target

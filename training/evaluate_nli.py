@@ -41,12 +41,13 @@ from functools import lru_cache
 import numpy as np
 
 from checker import embeddings, evals, sentences
+from checker.eval_files import binary_metrics, body_sentences, evidence_sentences, run_file
 from checker.config import Settings
 from checker.judging import Judging
 from checker.nli import MODEL_DIR, NLIJudge, Scored, numbers_disagree, probabilities
 from checker.offline_claims import SentenceExtractor
 from checker.schemas import Article, Claim, text_sha256
-from training.data import fnc_rows, nli_pairs, rows
+from training.data import DATASETS, fnc_rows, nli_pairs, rows
 from training.wide import tuning_rows
 
 TO_DATASET = {"agree": "supported", "contradict": "contradicted", "superseded": "contradicted", "not_addressed": "not_enough_info"}
@@ -70,21 +71,6 @@ def _article(text: str, name: str) -> Article:
 
 def _claim(text: str) -> Claim:
     return Claim(id="c", article_id="claim", text=text, speaker="eval", kind="event", start=0, end=len(text), source_text=text)
-
-
-@lru_cache(maxsize=4096)
-def body_sentences(body: str) -> tuple[list[sentences.Sentence], np.ndarray]:
-    """A body's sentences and their embeddings, once per body (FNC-1 reuses bodies)."""
-    sents = sentences.split(body) or [sentences.Sentence(0, len(body), body)]
-    return sents, embeddings.embed([s.text for s in sents])
-
-
-def evidence_sentences(claim: str, body: str, k: int = 8) -> tuple[list[sentences.Sentence], float]:
-    """The k body sentences closest to the claim, in body order, and the best cosine."""
-    sents, vectors = body_sentences(body)
-    scores = vectors @ embeddings.embed([claim])[0]
-    keep = sorted(np.argsort(-scores)[:k])
-    return [sents[i] for i in keep], float(scores.max())
 
 
 def scored_sentences(claim: str, body: str) -> list[Scored]:
@@ -238,12 +224,25 @@ def main() -> None:
     binary = lambda label: "supported" if label == "supported" else "not_supported"  # noqa: E731
     gold = [binary(r["label"]) for r in test]
 
-    def summary_label(row: dict) -> str:
-        labels = [judge_label(judge, c, row["premise_or_evidence"]) for c in summary_claims(row)]
-        return "supported" if all(label == "agree" for label in labels) else "not_supported"
+    def summary_label(row: dict) -> tuple[str, float]:
+        """Supported only if every sentence is; its consistency score is the weakest
+        sentence's strongest entailment (as `checker eval` scores it, checker/eval_files.py)."""
+        labels, scores = [], []
+        for claim in summary_claims(row):
+            found = scored_sentences(claim, row["premise_or_evidence"])
+            labels.append(decided_label(judge, claim, row["premise_or_evidence"], found))
+            scores.append(max((float(s.probs[0]) for s in found), default=0.0))
+        return ("supported" if all(label == "agree" for label in labels) else "not_supported"), min(scores)
 
-    predicted = [summary_label(r) for r in test]
+    judged = [summary_label(r) for r in test]
+    predicted = [label for label, _ in judged]
     metrics["summedits"] = versus_baselines(test, gold, predicted, fnc_tune, [binary(r["label"]) for r in fnc_tune], "not_supported")
+    metrics["summedits"] |= {k: v for k, v in binary_metrics([g == "supported" for g in gold], [p == "supported" for p in predicted],
+                                                            [score for _, score in judged]).items()
+                             if k in ("balanced_accuracy", "roc_auc")}
+    # SNLI test as `checker eval nli/snli_test.jsonl --judge nli --limit 2000` judges it (the
+    # thresholds decide, not the model's most likely label): the same function, the same rows.
+    metrics["snli_test_2000_as_checker_eval"] = run_file(DATASETS / "nli/snli_test.jsonl", judging, limit=min(2000, args.limit or 2000))[2]["accuracy"]
 
     metrics["external_mean"] = external_mean(metrics)
     metrics["figures_rule"] = figures_rule_precision(tuning_rows("fnc1/", 5000), tuning_rows("fever/fever_nli_binary.jsonl"))

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from checker import evals
+from pathlib import Path
+
+from checker import eval_files, evals
 from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors
 from checker.cli.compare_command import JudgeKind, StructuredOutput
 from checker.judging import build as build_judging
@@ -19,7 +21,8 @@ from checker.results import Results
 @app.command("eval")
 @user_errors
 def eval_(
-    suites: Annotated[list[str] | None, typer.Argument(metavar="[SUITE]...", help=f"Suites to run: {', '.join(evals.SUITE_KINDS)}. \\[default: all]", show_default=False)] = None,
+    suites: Annotated[list[str] | None, typer.Argument(metavar="[SUITE|FILE.jsonl]...", help=f"Suites to run ({', '.join(evals.SUITE_KINDS)}), or eval files of your own (see evals/README.md). \\[default: all suites]", show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows of each eval file, drawn with a fixed seed.", show_default=False)] = None,
     judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli, cascade, or auto (llm if configured, else nli).")] = JudgeKind.auto,
     model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL]", show_default=False)] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
@@ -29,9 +32,13 @@ def eval_(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
 ) -> None:
     """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
-    names = suites or list(evals.SUITE_KINDS)
+    given = suites or list(evals.SUITE_KINDS)
+    files = [Path(name) for name in given if name.endswith(".jsonl") or Path(name).is_file()]
+    names = [name for name in given if Path(name) not in files]
     for name in names:
         evals.load_suite(name)  # a wrong name fails before any call is paid for
+    for path in files:
+        eval_files.read_rows(path)  # so does a malformed file
     settings = settings_from(None, None, model=model, base_url=base_url, concurrency=concurrency,
                              structured_output=structured_output.value if structured_output else None)
     results = Results(settings.results_db)
@@ -40,6 +47,13 @@ def eval_(
         judging = build_judging(judge.value, settings, results)
         err.print(f"running {name} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
         report = evals.run_suite(name, judging, settings)
+        reports.append(report)
+        if save:
+            err.print(f"wrote {evals.save(report).relative_to(evals.ROOT)}", highlight=False)
+    for path in files:
+        judging = build_judging(judge.value, settings, results)
+        err.print(f"running {path} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
+        report = evals.run_file(path, judging, limit)
         reports.append(report)
         if save:
             err.print(f"wrote {evals.save(report).relative_to(evals.ROOT)}", highlight=False)
@@ -54,11 +68,12 @@ def eval_(
 
 def _table(report: evals.SuiteResult) -> Table:
     m = report.metrics
-    table = Table(title=f"{report.suite}: {report.cases} cases, {report.judge} judge {report.model or ''}", title_justify="left")
+    mode = f" ({m['mode']})" if m.get("mode") else ""
+    table = Table(title=f"{report.suite}{mode}: {report.cases} cases, {report.judge} judge {report.model or ''}", title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in m.items():
-        if key in ("per_label", "confusion") or value is None:
+        if key in ("per_label", "confusion", "mode", "limit") or value is None:
             continue
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) and key == "cost_usd" else str(value))
     for label, scores in m.get("per_label", {}).items():
