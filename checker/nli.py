@@ -163,6 +163,22 @@ def numbers_disagree(claim: str, sentence: str, elsewhere: str = "") -> bool:
                for unit, values in a.items() for value in values)
 
 
+# -- spelling -------------------------------------------------------------------------------
+#
+# Outlets transliterate place names differently ("Kiev" in older and Russian-sourced copy,
+# "Kyiv" elsewhere); to the model two spellings are two words, so a paraphrase can read as
+# unrelated. Both sides are read with one spelling; the quote stays verbatim.
+_SPELLINGS = {"Kiev": "Kyiv", "Kharkov": "Kharkiv", "Odessa": "Odesa", "Chernigov": "Chernihiv", "Lvov": "Lviv",
+              "Nikolaev": "Mykolaiv", "Nikolayev": "Mykolaiv", "Zaporozhye": "Zaporizhzhia", "Lugansk": "Luhansk",
+              "Donbass": "Donbas", "Dnepr": "Dnipro", "Chernobyl": "Chornobyl"}
+_SPELLING = re.compile(r"\b(" + "|".join(_SPELLINGS) + r")(?=\b|'s\b)")
+
+
+def same_spelling(text: str) -> str:
+    """The text with one spelling per place name (model input only, never a quote)."""
+    return _SPELLING.sub(lambda m: _SPELLINGS[m.group(1)], text)
+
+
 # -- the judge ------------------------------------------------------------------------------
 
 @dataclass
@@ -219,7 +235,7 @@ class NLIJudge:
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
-        probs = probabilities([(other.text[s:e], claim.text) for s, e in spans])
+        probs = probabilities([(same_spelling(other.text[s:e]), same_spelling(claim.text)) for s, e in spans])
         return [Scored(s, e, other.text[s:e], p) for (s, e), p in zip(spans, probs)]
 
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:

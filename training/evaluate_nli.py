@@ -106,8 +106,9 @@ def summedits_halves() -> tuple[list[dict], list[dict]]:
 
     The 819 items are about 33 edited summaries of each of 25 articles, with ids
     "<article>_<edit>". Splitting by article keeps every article's edits on one side, so
-    nothing tuned on the tuning half (thresholds, the cosine baseline) has seen the scored
-    articles: 13 articles and 430 items scored, 12 and 389 for tuning.
+    nothing tuned on the tuning half has seen the scored articles. Since run J all of
+    SummEdits is held out; the split remains for the measured-and-not-adopted probes
+    (training/probe_polarity.py) that used it.
     """
     items = list(rows("summedits/summedits_news.jsonl"))
     half = lambda r: int(hashlib.sha1(r["id"].rsplit("_", 1)[0].encode()).hexdigest(), 16) % 2  # noqa: E731

@@ -98,6 +98,8 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
     from transformers import get_linear_schedule_with_warmup
 
     started = time.monotonic() if started is None else started
+    # The same command on a machine with a GPU trains there; the CPU is the plan.
+    device = next(model.parameters()).device
     steps_per_epoch = len(bucketed_batches(pairs, batch, random.Random(seed)))
     total_steps = int(steps_per_epoch * epochs)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -107,11 +109,11 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
     settings = {"pairs": len(pairs), "batch": batch, "lr": lr, "epochs": epochs, "max_len": max_len, "seed": seed,
                 "bf16": bf16, "first": [pairs[0].premise, pairs[0].hypothesis] if pairs else None}
     if checkpoint is not None and checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
+        state = torch.load(checkpoint, weights_only=False, map_location="cpu")
         if state["settings"] != settings:
             raise SystemExit(f"error: {checkpoint} was made by a run with other settings or data; "
                              "delete it to start afresh, or rerun with the settings it was made with")
-        model.load_state_dict(state["model"])
+        model.load_state_dict(state["model"])  # onto the model's device, whatever it was saved from
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         order.setstate(state["order"])
@@ -138,8 +140,9 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
                 break
             encoded = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation=True,
                                 max_length=max_len, padding=True, return_tensors="pt")
-            labels = torch.tensor([p.label for p in chunk])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            labels = torch.tensor([p.label for p in chunk], device=device)
+            encoded = encoded.to(device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 loss = nli_loss(model(**encoded).logits, labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -228,6 +231,8 @@ def main() -> None:
     base = str(get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
+    if torch.cuda.is_available():
+        model.to("cuda")
     model.train()
 
     step, steps_per_epoch = fit(model, tokenizer, pairs, batch=args.batch, lr=args.lr, epochs=args.epochs,
@@ -238,7 +243,7 @@ def main() -> None:
         print(f"stopped at the time limit at step {step}; run the same command again to resume from {checkpoint}", flush=True)
 
     model.eval()
-    cross_encoder.save(model, args.out)
+    cross_encoder.save(model.cpu(), args.out)
     # Thresholds tuned for the previous weights do not hold for these: training.tune_thresholds
     # chooses new ones (make train-judge runs it next).
     (args.out / "thresholds.json").unlink(missing_ok=True)
