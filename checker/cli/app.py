@@ -93,8 +93,12 @@ def check_out_path(out_file: Path | None, inputs: list[Path], store: Path) -> No
                              "Write the output to another file")
     home = store.resolve()
     if target == home or home in target.parents:
-        raise InputError(f"--out {out_file}: is inside the store {store}, which checker manages",
-                         "Write the output outside the store folder")
+        # Beside its own data the store may hold reports (`make run` writes one there), but
+        # never over the index, the results database, the lock, or a file checker did not write.
+        managed = target.name.startswith(("results.sqlite3", "writer.lock")) or (home / "chroma") in target.parents
+        if managed or (target.exists() and not _written_by_checker(target)):
+            raise InputError(f"--out {out_file}: is checker's own data in the store {store}; writing it would destroy it",
+                             "Write the output elsewhere, e.g. a new file name")
 
 
 @contextlib.contextmanager
@@ -114,6 +118,16 @@ def writer_lock(store: Path):  # type: ignore[no-untyped-def]
         yield
     finally:
         lock.release()
+
+
+def _written_by_checker(path: Path) -> bool:
+    from checker.articles import is_checker_output
+
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return is_checker_output(handle.read(4000))
+    except OSError:
+        return False
 
 
 def write_output(text: str, out_file: Path | None) -> None:
