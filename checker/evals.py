@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from checker.config import Settings
-from checker.errors import InputError
+from checker.errors import ExtractionFailed, InputError
 from checker.judging import Judging
 from checker.schemas import LABELS, Article, Claim, Evidence, text_sha256
 
@@ -144,7 +144,11 @@ def run_extraction(cases: list[dict[str, Any]], judging: Judging) -> tuple[list[
     for case in cases:
         article = _article("extract", case["id"], case["outlet"], case.get("published"), case["passage"])
         started = time.perf_counter()
-        claims, _ = judging.extractor.extract(article)
+        failure = None
+        try:
+            claims, _ = judging.extractor.extract(article)
+        except ExtractionFailed as exc:  # scored as a case with no claims, the reason kept
+            claims, failure = [], exc.message
         seconds = time.perf_counter() - started
         texts = [c.text for c in claims]
         matched: list[str] = []
@@ -158,7 +162,7 @@ def run_extraction(cases: list[dict[str, Any]], judging: Judging) -> tuple[list[
         forbidden_cases += bool(forbidden)
         results.append(CaseResult(id=case["id"], expected=case["must"], predicted=texts,
                                   correct=len(matched) == len(case["must"]) and not forbidden,
-                                  error=f"forbidden: {forbidden}" if forbidden else None, seconds=round(seconds, 3)))
+                                  error=failure or (f"forbidden: {forbidden}" if forbidden else None), seconds=round(seconds, 3)))
     metrics = {"required_recall": round(found / required, 3) if required else 0.0,
                "cases_with_forbidden_claims": forbidden_cases,
                "claims_per_passage": round(produced / len(cases), 2) if cases else 0.0,

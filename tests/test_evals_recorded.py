@@ -65,7 +65,10 @@ def test_replayed_scores_are_not_below_the_recorded_baseline(suite: str, record_
         return
     recorded = baseline(suite)
     # A call that failed while recording (the server restarted) has nothing to replay, by design.
-    failed_then = {r.id for r in recorded.results if r.error}
+    # Extraction results recorded before failed extractions became errors carry no error: a
+    # case recorded with no claims and no request in the cassette failed then (8 requests
+    # recorded for the 10 extraction cases).
+    failed_then = {r.id for r in recorded.results if r.error or r.predicted == []}
     missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error and r.id not in failed_then]
     if missing:
         pytest.fail(f"{len(missing)} {suite} requests have no recorded answer (a prompt, model or parameter changed); {RERECORD}")
