@@ -43,17 +43,13 @@ def eval_(
                              structured_output=structured_output.value if structured_output else None)
     results = Results(settings.results_db)
     reports = []
-    for name in names:
+    # The project's suites by name, then your own files by path: one loop, one judge each.
+    runs = [(name, lambda judging, name=name: evals.run_suite(name, judging, settings)) for name in names] + \
+           [(str(path), lambda judging, path=path: evals.run_file(path, judging, limit)) for path in files]
+    for label, run in runs:
         judging = build_judging(judge.value, settings, results)
-        err.print(f"running {name} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
-        report = evals.run_suite(name, judging, settings)
-        reports.append(report)
-        if save:
-            err.print(f"wrote {evals.save(report).relative_to(evals.ROOT)}", highlight=False)
-    for path in files:
-        judging = build_judging(judge.value, settings, results)
-        err.print(f"running {path} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
-        report = evals.run_file(path, judging, limit)
+        err.print(f"running {label} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
+        report = run(judging)
         reports.append(report)
         if save:
             err.print(f"wrote {evals.save(report).relative_to(evals.ROOT)}", highlight=False)
