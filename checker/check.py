@@ -9,7 +9,7 @@ one: the question a fact-checker asks is what the latest reporting says.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from pydantic import BaseModel, Field
 
@@ -74,13 +74,9 @@ def check(text: str, store: Store, judge: Judge, *, k: int = 4, outlet: str | No
         verdict = judge.judge(claim, source, article, evidence)
         found.append(ArticleVerdict(article_id=article.id, outlet=article.outlet, title=article.title,
                                     published=article.published, verdict=verdict))
-    if outlet and not found and not hits:
-        raise InputError(f"--outlet {outlet}: no indexed article is from this outlet", "See `checker articles` for the outlets")
     found = mark_superseded(found)
     found.sort(key=lambda v: (v.outlet.lower(), v.published or dt.date.min, v.article_id))
-    summary: dict[str, int] = defaultdict(int)
-    for item in found:
-        summary[item.verdict.label] += 1
+    summary = Counter(item.verdict.label for item in found)
     return CheckResult(claim=claim.text, judge=judge_name, outlet=outlet, since=since, articles=found, summary=dict(summary))
 
 

@@ -249,3 +249,22 @@ def test_a_one_sentence_claim_file_is_an_article(fake_embeddings, tmp_path) -> N
     claim.write_text("Russia has captured Kyiv.\n")
     result = run("ingest", claim)
     assert result.exit_code == 0 and "1 added" in result.stdout, result.output
+
+
+def test_report_and_compare_write_under_the_store_lock(fake_embeddings, tmp_path, monkeypatch) -> None:
+    import contextlib
+
+    entered: list[Path] = []
+
+    @contextlib.contextmanager
+    def recording(store: Path):  # type: ignore[no-untyped-def]
+        entered.append(store)
+        yield
+
+    monkeypatch.setattr("checker.cli.report_command.writer_lock", recording)
+    monkeypatch.setattr("checker.cli.compare_command.writer_lock", recording)
+    with StubLLM() as stub:
+        assert run("report", CORPUS, "--base-url", stub.base_url, "-o", tmp_path / "r.md").exit_code == 0
+        a = article(tmp_path / "a.md", "2022-04-06", "A")
+        assert run("compare", a, SEED_B, "--base-url", stub.base_url).exit_code == 0
+    assert len(entered) == 2

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from checker.asking import Allowance
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output, check_out_path
+from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output, writer_lock, check_out_path
 from checker.cli.compare_command import JudgeKind, StructuredOutput
 from checker.errors import InputError
 from checker.ingest import ingest
@@ -84,35 +84,37 @@ def report(
     if judging.asker is not None and (max_calls is not None or budget is not None):
         judging.asker.allowance = Allowance(judging.asker.meter, max_calls=max_calls, max_cost_usd=budget)
 
-    ingested = ingest(paths, index, settings)
-    for warning in ingested.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-    for outcome in ingested.outcomes:
-        if outcome.status == "skipped":
-            err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
-    ids = list(dict.fromkeys(o.article_id for o in ingested.outcomes if o.article_id and o.status != "skipped"))
-    if not ids:
-        raise InputError("no articles to report on in " + " ".join(str(p) for p in paths),
-                         "Give folders or files of .txt, .md, .html, .json or .jsonl articles")
-    articles = [stored.article for stored in index.get_articles(ids).values()]
-    if len({a.outlet for a in articles}) < 2:
-        raise InputError(f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
-                         "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter")
+    # One writer per store: a second report on it waits, then reuses this run's claims and verdicts.
+    with writer_lock(settings.store):
+        ingested = ingest(paths, index, settings)
+        for warning in ingested.warnings:
+            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        for outcome in ingested.outcomes:
+            if outcome.status == "skipped":
+                err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+        ids = list(dict.fromkeys(o.article_id for o in ingested.outcomes if o.article_id and o.status != "skipped"))
+        if not ids:
+            raise InputError("no articles to report on in " + " ".join(str(p) for p in paths),
+                             "Give folders or files of .txt, .md, .html, .json or .jsonl articles")
+        articles = [stored.article for stored in index.get_articles(ids).values()]
+        if len({a.outlet for a in articles}) < 2:
+            raise InputError(f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
+                             "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter")
 
-    run_id = results.start_run(" ".join(["report", *sys.argv[2:]])[:500])
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-        tasks: dict[str, object] = {}
+        run_id = results.start_run(" ".join(["report", *sys.argv[2:]])[:500])
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
+            tasks: dict[str, object] = {}
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
+                bar.update(tasks[stage], completed=done, total=total)
 
-        built = build_report(articles, index, judging, results,
-                             ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
-                             progress=progress)
-    results.finish_run(run_id, built.usage.model_dump())
+            built = build_report(articles, index, judging, results,
+                                 ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
+                                 progress=progress)
+        results.finish_run(run_id, built.usage.model_dump())
 
     write_output(render_report(built, chosen), out_file)
     err.print(summary_line(built), highlight=False, soft_wrap=True)
