@@ -154,11 +154,6 @@ def figures_rule_precision(fnc_train: list[dict], fever_tune: list[dict]) -> dic
     return out
 
 
-def balanced_accuracy(gold: list[bool], predicted: list[bool]) -> float:
-    recalls = [sum(g == p for g, p in zip(gold, predicted) if g == side) / max(1, gold.count(side)) for side in (True, False)]
-    return round(sum(recalls) / 2, 3)
-
-
 def binary_nli(name: str, cap) -> tuple[list[bool], np.ndarray]:  # type: ignore[no-untyped-def]
     """Gold 'supported' flags and the raw model's probabilities for a binary NLI file."""
     items = cap(list(rows(name)))
@@ -195,7 +190,8 @@ def main() -> None:
     metrics["pairs_per_second"] = round(len(snli) / seconds, 1)
 
     gold, probs = binary_nli("nli/mnli_mismatched_binary.jsonl", cap)
-    metrics["mnli_mismatched_balanced_accuracy"] = balanced_accuracy(gold, list(probs.argmax(axis=1) == 0))
+    metrics["mnli_mismatched_balanced_accuracy"] = binary_metrics(gold, list(probs.argmax(axis=1) == 0),
+                                                                  [None] * len(gold))["balanced_accuracy"]
     gold, probs = binary_nli("fever/fever_symmetric.jsonl", cap)
     metrics["fever_symmetric_accuracy"] = round(float(np.mean([(p[0] > p[2]) == g for g, p in zip(gold, probs)])), 3)
 
