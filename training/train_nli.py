@@ -82,7 +82,7 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 
 def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, max_len: int, seed: int,  # type: ignore[no-untyped-def]
         bf16: bool = False, deadline: float = float("inf"), started: float | None = None,
-        checkpoint: Path | None = None, checkpoint_every: int = 200) -> tuple[int, int]:
+        checkpoint: Path | None = None, checkpoint_every: int = 200, init: Path | None = None) -> tuple[int, int]:
     """Train ``model`` in place on ``pairs``: AdamW with linear warm-up and decay, batches of
     similar length, gradients clipped at 1. Stops after ``epochs`` or at ``deadline`` (a
     ``time.monotonic()`` value), whichever comes first. Returns (steps taken, steps per epoch).
@@ -111,6 +111,9 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
     step, seen, running, skip = 0, 0, 0.0, 0
     settings = {"pairs": len(pairs), "batch": batch, "lr": lr, "epochs": epochs, "max_len": max_len, "seed": seed,
                 "bf16": bf16, "first": [pairs[0].premise, pairs[0].hypothesis] if pairs else None}
+    if init is not None:
+        # Only in the settings of warm-started runs, so older checkpoints still resume.
+        settings["init"] = str(init)
     if checkpoint is not None and checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False, map_location="cpu")
         if state["settings"] != settings:
@@ -189,6 +192,9 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
     parser.add_argument("--head", choices=["cls", "mean"], default="mean",
                         help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from these saved judge weights (a folder such as models/nli-minilm) instead of the "
+                             "bare MiniLM base: run K continues run J's weights for a second pass")
     parser.add_argument("--bf16", action="store_true",
                         help="bfloat16 autocast: about 1.36x faster than float32 on a CPU with native bfloat16 (AVX-512 BF16 or AMX), "
                              "about 16x slower on one without, so refused there (bench/train_precision_bench.py); "
@@ -234,14 +240,22 @@ def main() -> None:
     checkpoint = None if str(checkpoint) == "none" else checkpoint
     base = str(get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
+    if args.init is not None:
+        # A warm start: the classifier and its head come from the saved weights, so --head
+        # must name the head they were saved with.
+        if cross_encoder.head_of(args.init) != args.head:
+            raise SystemExit(f"error: --init {args.init} has a {cross_encoder.head_of(args.init)} head; rerun with --head "
+                             f"{cross_encoder.head_of(args.init)}")
+        model = cross_encoder.load(args.init)
+    else:
+        model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
     if torch.cuda.is_available():
         model.to("cuda")
     model.train()
 
     step, steps_per_epoch = fit(model, tokenizer, pairs, batch=args.batch, lr=args.lr, epochs=args.epochs,
                                 max_len=args.max_len, seed=args.seed, bf16=args.bf16,
-                                deadline=started + args.minutes * 60, started=started,
+                                deadline=started + args.minutes * 60, started=started, init=args.init,
                                 checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
     if step < int(steps_per_epoch * args.epochs) and checkpoint is not None:
         # Unfinished weights are never written over the judge's: the next sitting resumes.
@@ -257,7 +271,8 @@ def main() -> None:
     tokenizer.save_pretrained(args.out)
     info = {"pairs": len(pairs), "steps": step, "epochs": round(step / steps_per_epoch, 2), "batch": args.batch,
             "lr": args.lr, "max_len": args.max_len, "seed": args.seed, "minutes": round((time.monotonic() - started) / 60, 1),
-            "mixture": args.mixture, "head": args.head, "bf16": args.bf16, "sources": sorted({p.source for p in pairs})}
+            "mixture": args.mixture, "head": args.head, "bf16": args.bf16,
+            "init": str(args.init) if args.init else None, "sources": sorted({p.source for p in pairs})}
     (args.out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
     print(json.dumps(info), flush=True)
 
