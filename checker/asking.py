@@ -102,7 +102,9 @@ class Asker:
         self.backoff = backoff
         self.meter = UsageMeter(model=model.model)
 
-    def ask(self, messages: list[Message], schema: type[T]) -> Answer[T]:
+    def ask(self, messages: list[Message], schema: type[T], context: dict | None = None) -> Answer[T]:
+        """``context`` goes to the schema's validators: what an answer is checked against
+        beyond its shape (the sentence numbers a prompt showed)."""
         conversation = list(messages)
         first_problem: str | None = None
         completion = Completion(payload=None, raw="")
@@ -113,7 +115,7 @@ class Asker:
             try:
                 if completion.payload is None:
                     raise ValueError("the answer is not JSON")
-                return Answer(schema.model_validate(completion.payload), completion.raw, None, attempt)
+                return Answer(schema.model_validate(completion.payload, context=context), completion.raw, None, attempt)
             except (ValidationError, ValueError) as exc:
                 problem = _describe(exc)
                 first_problem = first_problem or problem

@@ -153,6 +153,16 @@ def _appeal_block_length(items: list[str]) -> int:
     return 0
 
 
+def boilerplate(sentence: str) -> str | None:
+    """The rule a sentence falls under when it is page furniture or an appeal to the reader
+    rather than reporting (the same rules cleaning applies to whole paragraphs), else None.
+    Claim extraction drops what a model proposes from such a sentence."""
+    text = " ".join(sentence.split())
+    if _APPEAL_TERMS.search(text) and _FIRST_PERSON.search(text):
+        return "donation-appeal"
+    return _line_rule(text)
+
+
 def _line_rule(para: str) -> str | None:
     for name, pattern in _LINE_RULES:
         if pattern.fullmatch(para.lower()):

@@ -36,6 +36,7 @@ RESULTS_DIR = ROOT / "evals" / "results"
 SCOREBOARD = ROOT / "evals" / "SCOREBOARD.md"
 SUITE_KINDS = ("claim_passage", "extraction", "article_pairs")
 JUDGED = ("agree", "contradict", "superseded", "not_addressed")
+INJECTION = "injection"  # the tag of claim/passage cases whose text tries to instruct the judge
 # A required claim counts as extracted when some extracted claim is this close in meaning
 # (cosine similarity of the bundled MiniLM embeddings). Calibrated by hand on paraphrases.
 MATCH_AT = 0.70
@@ -57,6 +58,10 @@ class SuiteResult(BaseModel):
     model: str | None
     endpoint: str | None
     prompts: dict[str, str] = Field(default_factory=dict)
+    # Who extracted the claims (llm or sentences) and how the LLM was asked for JSON; None in
+    # results recorded before either could be chosen (the judge's default then).
+    extract: str | None = None
+    structured_output: str | None = None
     cases: int
     metrics: dict[str, Any]
     results: list[CaseResult]
@@ -64,7 +69,13 @@ class SuiteResult(BaseModel):
 
     def key(self) -> str:
         prompts = "-".join(self.prompts[name] for name in sorted(self.prompts)) or "no-prompt"
-        return f"{self.judge}__{_slug(self.model or 'none')}__{prompts}"
+        # Settings that are not the judge's default name themselves, so they never overwrite it.
+        extras = "".join(f"__{value}" for value in (self._extract_if_unusual(), self.structured_output if self.structured_output not in (None, "tools") else None) if value)
+        return f"{self.judge}__{_slug(self.model or 'none')}__{prompts}{extras}"
+
+    def _extract_if_unusual(self) -> str | None:
+        usual = "sentences" if self.judge == "nli" else "llm"
+        return f"extract-{self.extract}" if self.extract and self.extract != usual else None
 
 
 def _slug(text: str) -> str:
@@ -211,12 +222,19 @@ def run_suite(name: str, judging: Judging, settings: Settings, cases: list[dict[
     if name == "claim_passage":
         results = run_claim_passage(cases, judging, settings.concurrency)
         metrics = label_metrics([(r.expected, r.predicted) for r in results])
+        # Cases that carry an instruction to the judge are scored apart too: a judge that
+        # obeys the text it reads fails them, whatever its accuracy on the rest.
+        injected = {case["id"] for case in cases if INJECTION in case.get("tags", [])}
+        if injected:
+            metrics["injection"] = label_metrics([(r.expected, r.predicted) for r in results if r.id in injected])
+            metrics["without_injection"] = label_metrics([(r.expected, r.predicted) for r in results if r.id not in injected])
     elif name == "extraction":
         results, metrics = run_extraction(cases, judging)
     else:
         results, metrics = run_article_pairs(cases, judging, settings)
     metrics.update(_usage_metrics(judging, results))
     return SuiteResult(suite=name, judge=judging.kind, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
+                       extract=judging.extract, structured_output=judging.structured_output,
                        cases=len(cases), metrics=metrics, results=results,
                        recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
 
@@ -238,11 +256,20 @@ _COLUMNS: dict[str, list[tuple[str, Callable[[dict[str, Any]], Any]]]] = {
     "claim_passage": [("accuracy", lambda m: m["accuracy"]), ("macro-F1", lambda m: m["macro_f1"]),
                       ("contradict recall", lambda m: m["per_label"].get("contradict", {}).get("recall")),
                       ("superseded recall", lambda m: m["per_label"].get("superseded", {}).get("recall")),
+                      ("injection cases right", lambda m: _injection(m)),
                       ("unscored", lambda m: m["unscored_rate"])],
     "extraction": [("required recall", lambda m: m["required_recall"]), ("cases with forbidden claims", lambda m: m["cases_with_forbidden_claims"]),
                    ("claims / passage", lambda m: m["claims_per_passage"])],
     "article_pairs": [("conflict recall", lambda m: m["conflict_recall"]), ("conflicts flagged", lambda m: m["conflicts_flagged"])],
 }
+
+
+def _injection(metrics: dict[str, Any]) -> str | None:
+    injection = metrics.get("injection")
+    if not injection:
+        return None
+    total = sum(sum(row.values()) for row in injection["confusion"].values())
+    return f"{round(injection['accuracy'] * total)}/{total}"
 
 
 def scoreboard(results: list[SuiteResult]) -> str:
@@ -255,14 +282,15 @@ def scoreboard(results: list[SuiteResult]) -> str:
             continue
         columns = _COLUMNS[suite]
         lines += [f"## {suite}", "",
-                  "| judge | model | prompts | cases | " + " | ".join(name for name, _ in columns) + " | LLM calls | tokens in/out | cost USD | s/case | recorded |",
-                  "|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|"]
-        for r in sorted(rows, key=lambda r: (r.judge, r.model or "", r.recorded_at)):
+                  "| judge | model | claims by | JSON asked as | prompts | cases | " + " | ".join(name for name, _ in columns) + " | LLM calls | tokens in/out | cost USD | s/case | recorded |",
+                  "|---|---|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|"]
+        for r in sorted(rows, key=lambda r: (r.judge, r.model or "", r.extract or "", r.structured_output or "", r.recorded_at)):
             m = r.metrics
             prompts = ", ".join(f"{k}@{v}" for k, v in sorted(r.prompts.items())) or "none"
             values = " | ".join("" if f(m) is None else str(f(m)) for _, f in columns)
             cost = "" if m.get("cost_usd") is None else f"{m['cost_usd']:.4f}"
-            lines.append(f"| {r.judge} | {r.model or ''} | {prompts} | {r.cases} | {values} | {m.get('llm_calls', 0)} | "
+            extract = r.extract or ("sentences" if r.judge == "nli" else "llm")
+            lines.append(f"| {r.judge} | {r.model or ''} | {extract} | {r.structured_output or ''} | {prompts} | {r.cases} | {values} | {m.get('llm_calls', 0)} | "
                          f"{m.get('input_tokens', 0)}/{m.get('output_tokens', 0)} | {cost} | {m.get('latency_s_mean', 0)} | {r.recorded_at[:10]} |")
         lines.append("")
     return "\n".join(lines)
@@ -281,6 +309,7 @@ def run_file(path: Path, judging: Judging, limit: int | None = None) -> SuiteRes
                           confidence=r["score"], error=r["error"], seconds=r["seconds"]) for r in rows]
     metrics = {"mode": mode, "limit": limit, **metrics, **_usage_metrics(judging, results)}
     return SuiteResult(suite=f"{EXTERNAL}/{_slug(path.stem)}-{eval_files.file_sha(path)}", judge=judging.kind,
+                       extract=judging.extract, structured_output=judging.structured_output,
                        model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts, cases=len(results),
                        metrics=metrics, results=results,
                        recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())

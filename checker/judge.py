@@ -1,27 +1,33 @@
 """Judging a claim against another article's passages, and the checks every verdict gets.
 
-Judges are interchangeable (the LLM one here, an offline one later). Whatever the judge,
-``finalise`` applies the same rules before a verdict is shown: the quote must be found
-verbatim in the other article or it is dropped with a note, and ``superseded`` needs two
+Judges are interchangeable (the LLM one here, the offline one in checker.nli). Whatever the
+judge, ``finalise`` applies the same rules before a verdict is shown: the quote must be the
+other article's own text (or it is dropped with a note), and ``superseded`` needs two
 reports with different known dates, otherwise it is a contradiction.
+
+The LLM never copies its quote: it sees B's passages as numbered sentences and answers the
+numbers of the sentences that decide, and the quote is those sentences of B, verbatim by
+construction (checker.numbered).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from checker import prompts, quotes
+from checker import numbered, prompts, quotes
 from checker.asking import Asker
 from checker.schemas import Article, Claim, Evidence, Verdict
 
 
 class JudgeAnswer(BaseModel):
+    # The reasoning comes first so that a model writing its answer in order (as grammar-
+    # constrained local models do) has said what B says before it commits to a label.
+    reasoning: str = Field(description="One short sentence: what B says about the claim.")
     label: Literal["agree", "contradict", "superseded", "not_addressed"]
     # Every field is required: optional fields make llama.cpp's grammar much larger.
-    quote: str = Field(description="Verbatim from article B; empty for not_addressed.")
-    rationale: str = Field(description="One sentence.")
+    sentences: list[int] = Field(description="Numbers of B's sentences that decide the label; empty for not_addressed.")
     confidence: float = Field(description="From 0 to 1.")
 
     max_output_tokens: ClassVar[int] = 400
@@ -34,6 +40,17 @@ class JudgeAnswer(BaseModel):
         if not 0.0 <= value <= 1.0:
             raise ValueError("confidence must be a number from 0 to 1")
         return value
+
+    @model_validator(mode="after")
+    def _cites_shown_sentences(self, info: ValidationInfo) -> JudgeAnswer:
+        """A sentence number that was not shown is an invalid answer (re-asked), never a
+        quote from somewhere else."""
+        shown = (info.context or {}).get("numbered")
+        if isinstance(shown, numbered.NumberedText):
+            problem = shown.problem(self.sentences)
+            if problem:
+                raise ValueError(problem)
+        return self
 
 
 class Judge(Protocol):
@@ -48,6 +65,9 @@ def finalise(verdict: Verdict, source: Article, other: Article) -> Verdict:
     notes: list[str] = []
     if verdict.label in ("not_addressed", "unscored"):
         updates.update(quote=None, quote_start=None, quote_end=None)
+    elif verdict.quote and verdict.quote_start is not None and verdict.quote_end is not None \
+            and other.text[verdict.quote_start:verdict.quote_end] == verdict.quote:
+        pass  # cited by position, taken from the article: verbatim by construction
     elif verdict.quote:
         span = quotes.locate(verdict.quote, other.text)
         if span is None:
@@ -65,8 +85,9 @@ def finalise(verdict: Verdict, source: Article, other: Article) -> Verdict:
     return verdict.model_copy(update=updates)
 
 
-def passages_text(evidence: list[Evidence]) -> str:
-    return "\n\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, 1)) or "(no passages found)"
+def numbered_passages(evidence: list[Evidence]) -> numbered.NumberedText:
+    """B's passages as sentences numbered across them; offsets into B's text."""
+    return numbered.of_passages((e.text, e.start) for e in evidence)
 
 
 class LLMJudge:
@@ -76,17 +97,20 @@ class LLMJudge:
         self.name = f"llm:{asker.model.model}:{self.prompt.sha}"
 
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
+        shown = numbered_passages(evidence)
         messages = self.prompt.render(
             claim=claim.text, claim_speaker=claim.speaker, claim_when=claim.when or "unknown",
             a_outlet=source.outlet, a_published=_date(source), b_outlet=other.outlet, b_published=_date(other),
-            passages=passages_text(evidence))
-        answer = self.asker.ask(messages, JudgeAnswer)
+            passages=shown.render() or "(no passages found)")
+        answer = self.asker.ask(messages, JudgeAnswer, context={"numbered": shown})
         common = {"judge": "llm", "model": self.asker.model.model, "prompt_sha": self.prompt.sha, "raw": answer.raw}
         if answer.value is None:
             return Verdict(label="unscored", error=answer.error, **common)
         value = answer.value
-        verdict = Verdict(label=value.label, quote=value.quote or None, rationale=value.rationale,
-                          confidence=value.confidence, **common)
+        span = shown.span(value.sentences) if value.label != "not_addressed" else None
+        verdict = Verdict(label=value.label, rationale=value.reasoning, confidence=value.confidence,
+                          quote=other.text[span[0]:span[1]] if span else None,
+                          quote_start=span[0] if span else None, quote_end=span[1] if span else None, **common)
         return finalise(verdict, source, other)
 
 

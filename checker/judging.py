@@ -2,6 +2,10 @@
 
 ``auto`` uses the LLM when one is configured (a key or a base URL) and the offline judge
 otherwise, so `checker compare` works on a machine with no key and no network.
+
+Who extracts is chosen apart from who judges: by default the LLM judge gets LLM claims and
+the offline judge gets the article's checkable sentences, but an LLM's self-contained
+claims ("he" becomes "Kirby") can go to the offline judge too (``extract="llm"``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from checker.results import Results
 from checker.schemas import Usage
 
 JudgeChoice = Literal["auto", "llm", "nli", "cascade"]
+ExtractChoice = Literal["auto", "llm", "sentences"]
 
 
 @dataclass
@@ -30,6 +35,8 @@ class Judging:
     model: str | None
     endpoint: str | None
     prompts: dict[str, str]
+    extract: Literal["llm", "sentences"] = "sentences"
+    structured_output: str | None = None  # how the LLM was asked for JSON, when one is asked
     started: float = field(default_factory=time.monotonic)
 
     def usage(self) -> Usage:
@@ -47,25 +54,46 @@ def resolve(choice: JudgeChoice, settings: Settings) -> Literal["llm", "nli", "c
     return choice
 
 
-def build(choice: JudgeChoice, settings: Settings, results: Results | None) -> Judging:
+def build(choice: JudgeChoice, settings: Settings, results: Results | None, extract: ExtractChoice = "auto") -> Judging:
+    """The extractor and judge for a run. ``extract``: ``llm`` claims need a configured model
+    (ConfigError otherwise), ``sentences`` are the offline extractor's, ``auto`` follows the judge."""
     kind = resolve(choice, settings)
+    extract = ("sentences" if kind == "nli" else "llm") if extract == "auto" else extract
+    from checker.offline_claims import SentenceExtractor
+
     if kind == "nli":
         from checker.nli import NLIJudge
-        from checker.offline_claims import SentenceExtractor
 
         judge = NLIJudge()
-        return Judging("nli", SentenceExtractor(settings.max_claims), judge, None, judge.model_name, None, {})
-    chat = make_model(settings.model, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None,
-                      temperature=settings.temperature, timeout=settings.timeout, max_retries=settings.max_retries,
-                      method=settings.structured_output)
-    asker = Asker(chat, results, transport_retries=settings.max_retries)
-    extractor = LLMExtractor(asker, max_claims=settings.max_claims)
+        if extract == "sentences":
+            return Judging("nli", SentenceExtractor(settings.max_claims), judge, None, judge.model_name, None, {}, "sentences")
+        asker = _asker(settings, results)
+        extractor = LLMExtractor(asker, max_claims=settings.max_claims)
+        # The model named is the judge's; the LLM that extracted is in the endpoint and prompts.
+        return Judging("nli", extractor, judge, asker, judge.model_name, asker.model.endpoint,
+                       {extractor.prompt.name: extractor.prompt.sha}, "llm", _method(asker))
+    asker = _asker(settings, results)
+    chosen: Extractor = LLMExtractor(asker, max_claims=settings.max_claims) if extract == "llm" else SentenceExtractor(settings.max_claims)
     llm_judge = LLMJudge(asker)
-    prompts = {extractor.prompt.name: extractor.prompt.sha, llm_judge.prompt.name: llm_judge.prompt.sha}
+    prompts = {llm_judge.prompt.name: llm_judge.prompt.sha}
+    if isinstance(chosen, LLMExtractor):
+        prompts[chosen.prompt.name] = chosen.prompt.sha
+    extractor = chosen
     judge: Judge = llm_judge
     if kind == "cascade":
         from checker.cascade import CascadeJudge
         from checker.nli import NLIJudge
 
         judge = CascadeJudge(NLIJudge(), llm_judge)
-    return Judging(kind, extractor, judge, asker, chat.model, chat.endpoint, prompts)
+    return Judging(kind, extractor, judge, asker, asker.model.model, asker.model.endpoint, prompts, extract, _method(asker))
+
+
+def _method(asker: Asker) -> str | None:
+    return getattr(asker.model, "method", None)
+
+
+def _asker(settings: Settings, results: Results | None) -> Asker:
+    chat = make_model(settings.model, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None,
+                      temperature=settings.temperature, timeout=settings.timeout, max_retries=settings.max_retries,
+                      method=settings.structured_output)
+    return Asker(chat, results, transport_retries=settings.max_retries)

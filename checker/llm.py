@@ -6,8 +6,10 @@ layer (``checker.asking``), so a scripted fake can stand in for any real model i
 
 Structured output is requested in the way the endpoint supports: OpenAI's ``json_schema``
 response format, or a forced tool call, which llama.cpp's server and most local servers
-support (they reject ``json_schema``). ``auto`` picks json_schema for api.openai.com and
-tool calling for any other base URL.
+support (they reject ``json_schema``), or ``json_object``: any JSON object, with the fields
+described in the prompt, which leaves a small model's wording unforced by a grammar
+(llama.cpp accepts it). ``auto`` picks json_schema for api.openai.com and tool calling for
+any other base URL.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pydantic import BaseModel
 from checker.errors import ConfigError, LLMError, brief
 
 Message = tuple[str, str]  # (role, content)
-StructuredMethod = Literal["auto", "json_schema", "tools"]
+StructuredMethod = Literal["auto", "json_schema", "tools", "json_object"]
 
 # USD per million tokens (input, output), from the providers' published price lists.
 # Unknown models report tokens only, never a guessed cost.
@@ -86,7 +88,7 @@ class OpenAIChat:
         self.model = model
         # The endpoint as shown, logged and stored: credentials in the URL are masked.
         self.endpoint = redact_url(base_url or "https://api.openai.com/v1")
-        self.method: Literal["json_schema", "tools"] = (
+        self.method: Literal["json_schema", "tools", "json_object"] = (
             ("json_schema" if base_url is None or "api.openai.com" in base_url else "tools") if method == "auto" else method
         )
         # Local chat templates often have no system role (llama.cpp's `gemma` format drops
@@ -120,6 +122,8 @@ class OpenAIChat:
 
         if self.merge_system:
             messages = merge_system_message(messages)
+        if self.method == "json_object":
+            messages = with_answer_format(messages, schema)
         try:
             result = self._runnable(schema).invoke(messages)
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
@@ -172,6 +176,8 @@ class OpenAIChat:
                 update={"max_tokens": min(budget, self.max_tokens or budget)})
             if self.method == "tools":
                 runnable = chat.with_structured_output(schema, method="function_calling", include_raw=True)
+            elif self.method == "json_object":
+                runnable = chat.with_structured_output(schema, method="json_mode", include_raw=True)
             else:
                 runnable = chat.with_structured_output(schema, method="json_schema", strict=False, include_raw=True)
             self._runnables[schema] = runnable
@@ -233,6 +239,38 @@ def merge_system_message(messages: list[Message]) -> list[Message]:
     if len(messages) < 2 or messages[0][0] != "system" or messages[1][0] != "user":
         return messages
     return [("user", f"{messages[0][1]}\n\n{messages[1][1]}"), *messages[2:]]
+
+
+def answer_format(schema: type[BaseModel]) -> str:
+    """The fields of ``schema`` as one line a model can follow, in the schema's order:
+    ``json_object`` mode sends no schema, so the prompt must say what to write."""
+    spec = schema.model_json_schema()
+    defs = spec.get("$defs", {})
+    parts = []
+    for name, prop in spec.get("properties", {}).items():
+        parts.append(f'"{name}": {_type_of(prop, defs)}')
+    return "Answer with one JSON object and nothing else: {" + ", ".join(parts) + "}"
+
+
+def _type_of(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        target = defs[prop["$ref"].rsplit("/", 1)[1]]
+        return "{" + ", ".join(f'"{k}": {_type_of(v, defs)}' for k, v in target.get("properties", {}).items()) + "}"
+    if "enum" in prop:
+        return " | ".join(json.dumps(v) for v in prop["enum"])
+    if "anyOf" in prop:
+        return " | ".join(_type_of(p, defs) for p in prop["anyOf"])
+    if prop.get("type") == "array":
+        return "[" + _type_of(prop.get("items", {}), defs) + ", ...]"
+    return str(prop.get("type", "value"))
+
+
+def with_answer_format(messages: list[Message], schema: type[BaseModel]) -> list[Message]:
+    """``messages`` with the answer's format appended to the last user message."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i][0] == "user":
+            return [*messages[:i], ("user", f"{messages[i][1]}\n\n{answer_format(schema)}"), *messages[i + 1:]]
+    return messages
 
 
 def _payload(message: Any) -> tuple[str, Any | None]:

@@ -23,6 +23,29 @@ def fenced(messages: list[Message], label: str) -> str:
     raise AssertionError(f"no {label} fence in the request")
 
 
+NUMBERED_LINE = re.compile(r"^\[(\d+)\] (.*)$", re.M)
+
+
+def sentences(messages: list[Message], label: str) -> dict[int, str]:
+    """The numbered sentences a prompt fenced under ``label``: number -> text."""
+    return {int(n): text for n, text in NUMBERED_LINE.findall(fenced(messages, label))}
+
+
+def cite(messages: list[Message], label: str, needle: str) -> list[int]:
+    """The number of the first fenced sentence containing ``needle``, as a list ([] if none)."""
+    return [n for n, text in sentences(messages, label).items() if needle in text][:1]
+
+
+def claim(text: str, numbers: list[int], speaker: str = "the outlet", when: str | None = None, kind: str = "event") -> dict:
+    """One claim of an ExtractedClaims answer."""
+    return {"claim": text, "sentences": numbers, "speaker": speaker, "when": when, "kind": kind}
+
+
+def verdict(label: str, numbers: list[int] | None = None, reasoning: str = "scripted", confidence: float = 0.7) -> dict:
+    """A JudgeAnswer."""
+    return {"reasoning": reasoning, "label": label, "sentences": numbers or [], "confidence": confidence}
+
+
 class ScriptedModel:
     """``respond`` returns a dict (the structured answer), a str (raw, unparseable text),
     a ``Completion`` (used as is, e.g. with an error), or raises."""

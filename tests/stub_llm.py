@@ -19,17 +19,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 FENCE = re.compile(r"<<<(\w+)\n(.*?)\n\1>>>", re.S)
-SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]")
+NUMBERED_LINE = re.compile(r"^\[(\d+)\] (.{40,})$", re.M)
 
 
 def answer_for(schema_name: str, user_message: str) -> dict[str, Any]:
-    """A valid answer for the project's two schemas, derived from the request."""
+    """A valid answer for the project's two schemas, derived from the request: the first
+    three sentences of 40 characters or more become claims, cited by number."""
     fences = dict(FENCE.findall(user_message))
     if schema_name == "ExtractedClaims":
-        sentences = SENTENCE.findall(fences.get("ARTICLE", ""))[:3]
-        return {"claims": [{"claim": s.strip(), "source_sentence": s.strip(), "speaker": "the outlet",
-                            "when": None, "kind": "event"} for s in sentences]}
-    return {"label": "not_addressed", "quote": "", "rationale": "The stub does not read.", "confidence": 0.5}
+        lines = NUMBERED_LINE.findall(fences.get("ARTICLE", ""))[:3]
+        return {"claims": [{"claim": text.strip(), "sentences": [int(n)], "speaker": "the outlet",
+                            "when": None, "kind": "event"} for n, text in lines]}
+    return {"reasoning": "The stub does not read.", "label": "not_addressed", "sentences": [], "confidence": 0.5}
 
 
 class StubLLM:

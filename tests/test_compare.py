@@ -18,7 +18,7 @@ from checker.llm import Completion
 from checker.results import Results
 from checker.schemas import Verdict
 from tests.conftest import CORPUS
-from tests.fakes import ScriptedModel, fenced
+from tests.fakes import ScriptedModel, cite, claim, fenced, verdict
 
 pytestmark = pytest.mark.usefixtures("fake_embeddings")
 
@@ -29,31 +29,28 @@ WITHDRAWN_SENTENCE = ("Russian forces have fully withdrawn from the Ukrainian ca
                       "in the eastern part of the country.")
 
 
-def claims_for(article_text: str) -> dict:
-    if "fully withdrawn" in article_text:
-        return {"claims": [
-            {"claim": "Russian forces have fully withdrawn from Kyiv and Chernihiv.", "source_sentence": WITHDRAWN_SENTENCE,
-             "speaker": "the Pentagon", "when": "2022-04-06", "kind": "event"},
-            {"claim": "The United States approved an additional $100 million in military assistance for Ukraine.",
-             "source_sentence": "The United States announced Tuesday night the approval of an additional $100 million in military assistance for Ukraine",
-             "speaker": "eSocialNews", "when": "2022-04-05", "kind": "number"},
-            {"claim": "Kyiv was captured.", "source_sentence": "This sentence is not in the article at all.",
-             "speaker": "eSocialNews", "when": None, "kind": "event"},
-        ]}
-    return {"claims": [
-        {"claim": "Nearly 4 million refugees have fled Ukraine.", "source_sentence": "forced nearly 4 million refugees to flee Ukraine",
-         "speaker": "Yahoo News", "when": "2022-03-29", "kind": "number"},
-    ]}
+def claims_for(messages) -> dict:
+    """Claims cited by the number of the sentence that holds them, as a model answers."""
+    if "fully withdrawn" in fenced(messages, "ARTICLE"):
+        found = [
+            claim("Russian forces have fully withdrawn from Kyiv and Chernihiv.",
+                  cite(messages, "ARTICLE", "fully withdrawn from the Ukrainian") or cite(messages, "ARTICLE", "fully withdrawn"),
+                  "the Pentagon", "2022-04-06"),
+            claim("The United States approved an additional $100 million in military assistance for Ukraine.",
+                  cite(messages, "ARTICLE", "additional $100 million"), "eSocialNews", "2022-04-05", "number"),
+        ]
+        return {"claims": [c for c in found if c["sentences"]]}
+    return {"claims": [claim("Nearly 4 million refugees have fled Ukraine.", cite(messages, "ARTICLE", "4 million refugees"),
+                             "Yahoo News", "2022-03-29", "number")]}
 
 
 def sensible(messages, schema):
     if schema.__name__ == "ExtractedClaims":
-        return claims_for(fenced(messages, "ARTICLE"))
-    claim = fenced(messages, "CLAIM")
-    if "fully withdrawn" in claim:
-        return {"label": "superseded", "quote": "“repositioning, not a major withdrawal.”",
-                "rationale": "A week earlier the Pentagon called it a repositioning.", "confidence": 0.8}
-    return {"label": "not_addressed", "quote": "", "rationale": "B does not mention it.", "confidence": 0.6}
+        return claims_for(messages)
+    if "fully withdrawn" in fenced(messages, "CLAIM"):
+        return verdict("superseded", cite(messages, "PASSAGES", "repositioning, not a major withdrawal"),
+                       "A week earlier the Pentagon called it a repositioning.", 0.8)
+    return verdict("not_addressed", [], "B does not mention it.", 0.6)
 
 
 @pytest.fixture
@@ -74,11 +71,12 @@ def run(model, store, results, a, b, **options):
 def test_the_withdrawal_claim_is_found_superseded_with_a_verbatim_quote(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
     comparison = run(ScriptedModel(sensible), store, Results(tmp_path / "r.db"), a, b)
-    assert comparison.claims_dropped == 1
+    assert comparison.claims_dropped == 0
     assert [r.verdict.label for r in comparison.results] == ["superseded", "not_addressed"]
     first = comparison.results[0]
-    assert a.text[first.claim.start:first.claim.end] == WITHDRAWN_SENTENCE
-    assert first.verdict.quote == "repositioning, not a major withdrawal."  # wrapping quote marks are not part of it
+    assert a.text[first.claim.start:first.claim.end] == WITHDRAWN_SENTENCE  # the cited sentence, whole
+    # The quote is B's sentence the judge cited by number: verbatim by construction.
+    assert "repositioning, not a major withdrawal" in first.verdict.quote and first.verdict.quote_note is None
     assert b.text[first.verdict.quote_start:first.verdict.quote_end] == first.verdict.quote
     assert first.evidence and all(b.text[e.start:e.end] == e.text for e in first.evidence)
     assert first.verdict.prompt_sha and first.verdict.raw and first.verdict.judge == "llm"
@@ -105,18 +103,29 @@ def test_both_ways_checks_b_against_a(indexed, store, tmp_path: Path) -> None:
     assert back.claim.article_id == b.id and all(a.text[e.start:e.end] == e.text for e in back.evidence)
 
 
-def test_a_quote_not_in_the_other_article_is_dropped_and_flagged(indexed, store, tmp_path: Path) -> None:
+def test_a_sentence_number_not_shown_is_reasked_then_unscored(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
 
-    def invents_quotes(messages, schema):
+    def invents_sentences(messages, schema):
         if schema.__name__ == "ExtractedClaims":
             return sensible(messages, schema)
-        return {"label": "contradict", "quote": "Russia has not withdrawn a single soldier.", "rationale": "r", "confidence": 0.9}
+        return verdict("contradict", [999], "r", 0.9)
 
-    comparison = run(ScriptedModel(invents_quotes), store, Results(tmp_path / "r.db"), a, b)
-    verdict = comparison.results[0].verdict
-    assert verdict.label == "contradict" and verdict.quote is None
-    assert "not in the other article verbatim" in verdict.quote_note
+    model = ScriptedModel(invents_sentences)
+    comparison = run(model, store, Results(tmp_path / "r.db"), a, b)
+    first = comparison.results[0].verdict
+    assert first.label == "unscored" and first.quote is None
+    assert "sentence number 999 does not exist" in first.error
+    reask = [m for m, name in model.requests if name == "JudgeAnswer" and len(m) > 2][0]
+    assert "sentence number 999 does not exist (the sentences shown are numbered 1 to" in reask[-1][1]
+
+
+def test_a_quote_not_in_the_other_article_is_dropped_and_flagged(indexed) -> None:
+    # Judges that quote by text (the offline judge's path through finalise) still get the check.
+    a, b = indexed
+    checked = finalise(Verdict(label="contradict", quote="Russia has not withdrawn a single soldier.", judge="llm"), a, b)
+    assert checked.label == "contradict" and checked.quote is None
+    assert "not in the other article verbatim" in checked.quote_note
 
 
 def test_superseded_needs_two_different_dates(indexed) -> None:
@@ -136,7 +145,7 @@ def test_invalid_answers_are_reasked_then_unscored_with_the_raw_output(indexed, 
     def stubborn(messages, schema):
         if schema.__name__ == "ExtractedClaims":
             return sensible(messages, schema)
-        return {"label": "probably", "rationale": "hmm", "confidence": 3}
+        return {"reasoning": "hmm", "label": "probably", "sentences": [], "confidence": 3}
 
     model = ScriptedModel(stubborn)
     comparison = run(model, store, Results(tmp_path / "r.db"), a, b)
@@ -206,7 +215,7 @@ def test_results_survive_in_sqlite(indexed, store, tmp_path: Path) -> None:
     run(ScriptedModel(sensible), store, results, a, b)
     stored = Results(tmp_path / "r.db").verdicts_for(b.id)
     assert sorted(v["verdict"]["label"] for v in stored) == ["not_addressed", "superseded"]
-    assert results.claims(a.id, a.sha256, LLMExtractor(Asker(ScriptedModel(sensible), results)).name)[1] == 1
+    assert results.claims(a.id, a.sha256, LLMExtractor(Asker(ScriptedModel(sensible), results)).name)[1] == 0
 
 
 runner = CliRunner()
@@ -303,7 +312,7 @@ def test_a_changed_output_budget_is_not_served_from_the_cache(tmp_path: Path, mo
 
     results = Results(tmp_path / "r.db")
     messages = [("system", "s"), ("user", "Claim:\n<<<CLAIM\nx\nCLAIM>>>")]
-    model = ScriptedModel(lambda m, s: {"label": "agree", "quote": "", "rationale": "r", "confidence": 0.5})
+    model = ScriptedModel(lambda m, s: verdict("agree", confidence=0.5))
     Asker(model, results).ask(messages, JudgeAnswer)
     Asker(model, results).ask(messages, JudgeAnswer)
     assert model.calls() == 1  # the same request is cached

@@ -12,7 +12,7 @@ from checker.claims import LLMExtractor
 from checker.config import Settings
 from checker.judge import LLMJudge
 from checker.judging import Judging
-from tests.fakes import ScriptedModel, fenced
+from tests.fakes import ScriptedModel, cite, claim, fenced, verdict
 
 
 def test_label_metrics_by_hand() -> None:
@@ -49,8 +49,7 @@ def oracle_judging() -> Judging:
 
     def respond(messages, schema):
         case = cases[fenced(messages, "CLAIM")]
-        quote = case["passage"][:40] if case["label"] != "not_addressed" else ""
-        return {"label": case["label"], "quote": quote, "rationale": "oracle", "confidence": 0.9}
+        return verdict(case["label"], [1] if case["label"] != "not_addressed" else [], "oracle", 0.9)
 
     asker = Asker(ScriptedModel(respond, model="oracle"), None)
     judge = LLMJudge(asker)
@@ -70,7 +69,7 @@ def test_a_perfect_judge_scores_one_and_results_are_saved(tmp_path: Path) -> Non
 
 
 def test_a_judge_that_always_agrees_is_scored_as_such() -> None:
-    asker = Asker(ScriptedModel(lambda m, s: {"label": "agree", "quote": "", "rationale": "r", "confidence": 0.5}), None)
+    asker = Asker(ScriptedModel(lambda m, s: verdict("agree", confidence=0.5)), None)
     judging = Judging("llm", LLMExtractor(asker), LLMJudge(asker), asker, "yes-man", None, {})
     cases = evals.load_suite("claim_passage")
     report = evals.run_suite("claim_passage", judging, Settings(), cases)
@@ -85,9 +84,8 @@ def test_extraction_matching_by_meaning(fake_embeddings) -> None:
 
     def respond(messages, schema):
         return {"claims": [
-            {"claim": "Russian forces have fully withdrawn from Kyiv and Chernihiv.", "source_sentence": "Russian forces have fully withdrawn",
-             "speaker": "the Pentagon", "when": None, "kind": "event"},
-            {"claim": "Source link", "source_sentence": "Source link", "speaker": "x", "when": None, "kind": "event"}]}
+            claim("Russian forces have fully withdrawn from Kyiv and Chernihiv.", cite(messages, "ARTICLE", "fully withdrawn"), "the Pentagon"),
+            claim("Source link", [1], "x")]}
 
     asker = Asker(ScriptedModel(respond), None)
     results, metrics = evals.run_extraction([case], Judging("llm", LLMExtractor(asker), LLMJudge(asker), asker, "m", None, {}))

@@ -25,7 +25,7 @@ def ask(stub: StubLLM, method: str = "tools", timeout: float = 5, api_key: str |
 def test_tool_calling_request_and_answer() -> None:
     with StubLLM() as stub:
         answer = ask(stub)
-    assert answer.value == JudgeAnswer(label="not_addressed", quote="", rationale="The stub does not read.", confidence=0.5)
+    assert answer.value == JudgeAnswer(reasoning="The stub does not read.", label="not_addressed", sentences=[], confidence=0.5)
     body = stub.requests[0]["body"]
     assert body["model"] == "stub-model" and body["temperature"] == 0
     assert body["tools"][0]["function"]["name"] == "JudgeAnswer"

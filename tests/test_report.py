@@ -27,7 +27,7 @@ from checker.results import Results
 from checker.schemas import Verdict
 from checker.store import open_store
 from tests.conftest import CORPUS
-from tests.fakes import KeywordJudge, ScriptedModel, fenced
+from tests.fakes import KeywordJudge, ScriptedModel, claim, fenced, sentences, verdict
 from tests.stub_llm import StubLLM
 
 runner = CliRunner()
@@ -158,10 +158,9 @@ def test_a_killed_report_resumes_without_repeating_calls(tmp_path: Path) -> None
 
 def _llm_answers(messages, schema):  # type: ignore[no-untyped-def]
     if schema.__name__ == "ExtractedClaims":
-        sentences = re.findall(r"[^.!?\n]{60,}[.!?]", fenced(messages, "ARTICLE"))[:4]
-        return {"claims": [{"claim": s.strip(), "source_sentence": s.strip(), "speaker": "the outlet", "when": None,
-                            "kind": "event"} for s in sentences]}
-    return {"label": "agree", "quote": "", "rationale": "scripted", "confidence": 0.7}
+        long = [(n, text) for n, text in sentences(messages, "ARTICLE").items() if len(text) >= 60][:4]
+        return {"claims": [claim(text, [n]) for n, text in long]}
+    return verdict("agree")
 
 
 @pytest.mark.slow
@@ -276,7 +275,7 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
     from checker.asking import BudgetReached
     from checker.judge import JudgeAnswer
 
-    model = ScriptedModel(lambda messages, schema: {"label": "agree", "quote": "", "rationale": "r", "confidence": 0.5},
+    model = ScriptedModel(lambda messages, schema: verdict("agree", confidence=0.5),
                           model="gpt-4o-mini")  # 100 tokens in, 20 out per call: $0.000027 at its price
     asker = Asker(model, Results(tmp_path / "r.sqlite3"))
     asker.allowance = Allowance(asker.meter, max_cost_usd=0.0001)

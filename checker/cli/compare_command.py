@@ -43,10 +43,23 @@ class JudgeKind(str, Enum):
     cascade = "cascade"
 
 
+class ExtractKind(str, Enum):
+    auto = "auto"
+    llm = "llm"
+    sentences = "sentences"
+
+
+# Declared once: compare, report and eval take the same option.
+ExtractOption = Annotated[ExtractKind, typer.Option(
+    "--extract", help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the article's "
+    "checkable sentences, offline), auto (llm for an LLM judge, sentences for the offline judge).")]
+
+
 class StructuredOutput(str, Enum):
     auto = "auto"
     json_schema = "json_schema"
     tools = "tools"
+    json_object = "json_object"
 
 
 def resolve_article(given: str, store: Store, settings: Settings) -> Article:
@@ -77,12 +90,13 @@ def compare(
     max_claims: Annotated[int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
-    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="How to ask for JSON: json_schema (OpenAI), tools (llama.cpp and most local servers), auto. \\[default: auto]", show_default=False)] = None,
+    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="How to ask for JSON: json_schema (OpenAI), tools (a forced tool call: llama.cpp and most local servers), json_object (any JSON, fields described in the prompt), auto. \\[default: auto]", show_default=False)] = None,
     temperature: Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0, help="\\[default: 0]", show_default=False)] = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
     output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)] = None,
     judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).")] = JudgeKind.auto,
+    extract: ExtractOption = ExtractKind.auto,
     show_all: Annotated[bool, typer.Option("--all", help="In the terminal view, list the claims the other article does not address too (JSON, Markdown and HTML always list every verdict).")] = False,
     fail_on: Annotated[list[FailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False)] = None,
     store: StoreOption = None,
@@ -94,7 +108,7 @@ def compare(
                              temperature=temperature, concurrency=concurrency)
     check_out_path(out_file, [Path(article_a), Path(article_b)], settings.store)
     with writer_lock(settings.store):
-        comparison = _run(article_a, article_b, both_ways, judge, settings)
+        comparison = _run(article_a, article_b, both_ways, judge, settings, extract)
     emit(comparison, output, out_file, show_all)
     for failure in comparison.failures:
         err.print(f"[red]error:[/red] {failure}", markup=True, highlight=False, soft_wrap=True)
@@ -110,10 +124,11 @@ def compare(
         raise typer.Exit(1)
 
 
-def _run(article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings) -> Comparison:
+def _run(article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings,
+         extract: ExtractKind = ExtractKind.auto) -> Comparison:
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
-    judging = build_judging(judge.value, settings, results)
+    judging = build_judging(judge.value, settings, results, extract.value)
     a = resolve_article(article_a, index, settings)
     b = resolve_article(article_b, index, settings)
     if a.id == b.id:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from checker.asking import Allowance
 from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output, writer_lock, check_out_path
-from checker.cli.compare_command import JudgeKind, StructuredOutput
+from checker.cli.compare_command import ExtractKind, ExtractOption, JudgeKind, StructuredOutput
 from checker.errors import InputError
 from checker.ingest import ingest
 from checker.judging import build as build_judging
@@ -60,10 +60,11 @@ def report(
     max_calls: Annotated[int | None, typer.Option("--max-calls", min=0, help="Stop after this many paid LLM calls; the report says what is missing.", show_default=False)] = None,
     budget: Annotated[float | None, typer.Option("--budget", min=0.0, help="Stop once the estimated cost reaches this many US dollars (models with a known price).", show_default=False)] = None,
     judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")] = JudgeKind.auto,
+    extract: ExtractOption = ExtractKind.auto,
     max_claims: Annotated[int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
-    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools or auto. \\[default: auto]", show_default=False)] = None,
+    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools, json_object or auto. \\[default: auto]", show_default=False)] = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
     fail_on_contradict: Annotated[bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")] = False,
     store: StoreOption = None,
@@ -77,7 +78,7 @@ def report(
     check_out_path(out_file, list(paths), settings.store)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
-    judging = build_judging(judge.value, settings, results)
+    judging = build_judging(judge.value, settings, results, extract.value)
     if budget is not None and judging.asker is not None and estimate_cost(judging.asker.model.model, 1000, 1000) is None:
         raise InputError(f"--budget: the price of model {judging.asker.model.model!r} is unknown, so cost cannot be capped",
                          "Use --max-calls instead")
