@@ -33,10 +33,11 @@ $(LLM_STAMP): $(STAMP)
 cassettes-record: $(LLM_STAMP)
 	$(BIN)/python -m tests.llm_server --record
 
-# Re-record the eval suites' answers from Gemma 3 270M (evals/cassettes, evals/results,
-# evals/SCOREBOARD.md); needed after any change to prompts/.
+# Re-record the eval suites' answers from a local model (evals/cassettes, evals/results,
+# evals/SCOREBOARD.md); needed after any change to prompts/. MODEL=gemma-270m (about 30
+# minutes on 2 cores) or MODEL=qwen-1.5b (hours).
 evals-record: $(LLM_STAMP)
-	$(BIN)/python -m tests.llm_server --record tests/test_evals_recorded.py
+	CHECKER_LOCAL_MODEL=$(MODEL) $(BIN)/python -m tests.llm_server --record tests/test_evals_recorded.py
 
 # Run the eval suites against the configured LLM (or the offline judge) and record the scores.
 evals: $(STAMP)

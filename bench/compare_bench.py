@@ -75,7 +75,7 @@ def main() -> None:
             before = len(stub.requests)
             comparison = compare(source, other, store, SentenceClaims(args.claims), LLMJudge(asker), results,
                                  CompareOptions(concurrency=concurrency),
-                                 progress=lambda done, total: started.append(time.perf_counter()) if done == 0 else None)
+                                 progress=lambda done, total: started.append(time.perf_counter()) if done == 0 else None)  # noqa: B023 - this round's list
             elapsed = time.perf_counter() - started[0]
             calls = len(stub.requests) - before
             ideal = calls * args.delay / concurrency

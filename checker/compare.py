@@ -106,7 +106,7 @@ def compare(
     # flight are stored before it is raised. On Ctrl-C here, calls not yet started are
     # cancelled; finished verdicts are already stored.
     for index, future in as_finished(one, range(len(tasks)), options.concurrency,
-                                     stop=lambda: failure is not None, name="judge"):
+                                     stop=lambda: failure is not None, name="judge"):  # noqa: B023 - reads the failure as it is now
         if future is None:
             continue
         direction, claim, source, other, evidence = tasks[index]

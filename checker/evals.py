@@ -236,7 +236,7 @@ def run_suite(name: str, judging: Judging, settings: Settings, cases: list[dict[
     return SuiteResult(suite=name, judge=judging.kind, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
                        extract=judging.extract, structured_output=judging.structured_output,
                        cases=len(cases), metrics=metrics, results=results,
-                       recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+                       recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
 
 
 # -- saving and the scoreboard ----------------------------------------------------------------
@@ -312,7 +312,7 @@ def run_file(path: Path, judging: Judging, limit: int | None = None) -> SuiteRes
                        extract=judging.extract, structured_output=judging.structured_output,
                        model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts, cases=len(results),
                        metrics=metrics, results=results,
-                       recorded_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+                       recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
 
 
 def external_scoreboard(directory: Path = RESULTS_DIR) -> list[str]:

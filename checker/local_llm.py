@@ -21,6 +21,7 @@ plumbing and give a second and third measurement point, never GPT-class quality.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -160,10 +161,8 @@ def main() -> None:
     command = serve_command(model, args.port)
     print(f"serving {model.name} on http://127.0.0.1:{args.port}/v1 (Ctrl-C stops it); "
           f"use --base-url http://127.0.0.1:{args.port}/v1 --model {model.name}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops the server; no traceback
         subprocess.run(command, check=False)
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

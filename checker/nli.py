@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker import sentences
+from checker import resources, sentences
 from checker.errors import ConfigError
 from checker.judge import finalise
 from checker.schemas import Article, Claim, Evidence, Verdict
@@ -28,10 +28,9 @@ from checker.schemas import Article, Claim, Evidence, Verdict
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "models" / "nli-minilm"
-# CHECKER_JUDGE_MODEL names another folder of weights (a retrained judge, measured before it
-# replaces the bundled one); read once, when the judge is first imported.
-MODEL_DIR = Path(os.environ.get("CHECKER_JUDGE_MODEL") or BUNDLED_MODEL)
+BUNDLED_MODEL = resources.bundled_judge_dir()
+# CHECKER_JUDGE_MODEL names another folder of weights; read once, when the judge is first imported.
+MODEL_DIR = resources.judge_model_dir()
 ENTAIL, NEUTRAL, CONTRA = 0, 1, 2
 # Decision thresholds on the strongest sentence's probabilities. They belong to the weights:
 # `python -m training.tune_thresholds --write` chooses them on tuning data no score is
@@ -44,7 +43,6 @@ THRESHOLDS_FILE = "thresholds.json"
 
 @lru_cache(maxsize=1)
 def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
-    import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -91,8 +89,7 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
 # "bn" and "m" are scales only after a currency sign ("$5bn"); otherwise "5m" is metres.
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
 _WORDS = {w: float(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "dozen": 12.0}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "dozen": 12.0}
 # An amount of money is compared whatever words follow it ("$10 million in aid" against
 # "$100 million of assistance"), within its currency.
 _CURRENCY = {"$": "$", "us$": "$", "£": "£", "€": "€"}

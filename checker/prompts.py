@@ -15,15 +15,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import frontmatter
 import jinja2
 
+from checker import resources
 from checker.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = resources.prompts_dir()
 SECTION_BREAK = re.compile(r"^=== user ===\s*$", re.M)
 
 class Fenced(str):
@@ -72,7 +73,7 @@ class Prompt:
             raise ConfigError(f"prompt {self.name}: {exc.message}", "Pass the variable or fix the placeholder in the prompt file") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str, directory: Path = PROMPTS_DIR) -> Prompt:
     path = directory / f"{name}.md"
     try:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from checker import events as analysis
 from checker.asking import BudgetReached
 from checker.claim_index import ClaimIndex
-from checker.errors import ExtractionFailed
 from checker.compare import article_ref, claims_of
+from checker.errors import ExtractionFailed
 from checker.judging import Judging
 from checker.pool import as_finished
 from checker.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
@@ -217,7 +217,7 @@ def build_report(articles: Sequence[Article], store: Store, judging: Judging, re
         reused=sum(p.reused for p in pairs), skipped=max(cross - len(pairs), 0),
         missing=len(pairs) - judged, stopped=run.stopped, failed_articles=run.failed)
     return Report(
-        generated=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
         judge=judging.judge.name, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
         neighbours=options.neighbours, min_similarity=options.min_similarity,
         articles=[ReportArticle(**article_ref(a).model_dump(), text=a.text, claims=len(extracted.get(a.id, [])))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -19,12 +19,11 @@ CORPUS = ROOT / "corpus"
 
 
 def _is_loopback(address: object) -> bool:
-    if isinstance(address, tuple) and address:
-        host = address[0]
-    elif isinstance(address, (str, bytes)):  # unix socket path
+    if isinstance(address, (str, bytes)):  # unix socket path
         return True
-    else:
+    if not (isinstance(address, tuple) and address):
         return False
+    host = address[0]
     if host in ("localhost", ""):
         return True
     try:

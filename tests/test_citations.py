@@ -128,3 +128,21 @@ def test_json_object_mode_describes_the_fields_in_the_prompt() -> None:
     assert '"agree" | "contradict" | "superseded" | "not_addressed"' in described
     messages = with_answer_format([("system", "s"), ("user", "u")], JudgeAnswer)
     assert messages[0] == ("system", "s") and messages[1][1] == f"u\n\n{described}"
+
+
+def test_who_extracts_is_chosen_apart_from_who_judges() -> None:
+    from checker.config import Settings
+    from checker.errors import ConfigError
+    from checker.judging import build
+    from checker.offline_claims import SentenceExtractor
+
+    local = Settings(base_url="http://127.0.0.1:9/v1", model="m")
+    offline_judge_llm_claims = build("nli", local, None, "llm")
+    assert isinstance(offline_judge_llm_claims.extractor, LLMExtractor) and offline_judge_llm_claims.kind == "nli"
+    assert offline_judge_llm_claims.extract == "llm" and "extract_claims" in offline_judge_llm_claims.prompts
+    llm_judge_sentences = build("llm", local, None, "sentences")
+    assert isinstance(llm_judge_sentences.extractor, SentenceExtractor) and isinstance(llm_judge_sentences.judge, LLMJudge)
+    assert "extract_claims" not in llm_judge_sentences.prompts
+    assert isinstance(build("nli", Settings(), None).extractor, SentenceExtractor)  # auto follows the judge
+    with pytest.raises(ConfigError, match="no LLM is configured"):
+        build("nli", Settings(), None, "llm")

@@ -99,6 +99,7 @@ def test_stray_chunks_of_an_old_version_are_repaired(store, settings, tmp_path: 
     ingest([corpus], store, settings)
     record = store.get_article("rt-2022-01-25-us-backtracks")
     import numpy as np
+
     from checker.schemas import Chunk
 
     stray = Chunk(id="rt-2022-01-25-us-backtracks:deadbeef:0000", article_id=record.article.id, index=0, start=0, end=5, text="stray")

@@ -81,9 +81,8 @@ def test_persistent_faults_end_unscored_with_the_reason(fault: str) -> None:
 
 
 def test_rejected_key_stops_with_one_line_and_no_secret() -> None:
-    with StubLLM(faults=["401"]) as stub:
-        with pytest.raises(LLMError) as info:
-            ask(stub, api_key="sk-secret-123456")
+    with StubLLM(faults=["401"]) as stub, pytest.raises(LLMError) as info:
+        ask(stub, api_key="sk-secret-123456")
     line = info.value.one_line()
     assert "refused the credentials (401)" in line and "sk-secret" not in line
 

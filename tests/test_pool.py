@@ -56,7 +56,7 @@ def test_stop_starts_nothing_new_finishes_what_is_in_flight_and_yields_the_rest_
 
     stopped = False
     finished, unstarted = [], []
-    for item, future in as_finished(work, range(100), 2, stop=lambda: stopped):
+    for item, future in as_finished(work, range(100), 2, stop=lambda: stopped):  # noqa: B023 - reads the flag as it is now
         if future is None:
             unstarted.append(item)
             continue

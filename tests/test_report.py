@@ -27,7 +27,7 @@ from checker.results import Results
 from checker.schemas import Verdict
 from checker.store import open_store
 from tests.conftest import CORPUS
-from tests.fakes import KeywordJudge, ScriptedModel, claim, fenced, sentences, verdict
+from tests.fakes import KeywordJudge, ScriptedModel, claim, sentences, verdict
 from tests.stub_llm import StubLLM
 
 runner = CliRunner()

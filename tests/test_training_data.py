@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from training import data, evaluate_nli, probe_polarity, probe_snli
+from training import data, probe_polarity, probe_snli
 
 
 def _write(path, records: list[dict]) -> None:

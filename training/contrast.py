@@ -24,9 +24,8 @@ import random
 import re
 from pathlib import Path
 
+from training.data import ATTRIBUTION, DATASETS, NUMBER, Pair, base_pairs, flip_negation, news_sentences, nli_pairs, rescale, rows
 from training.data import news_pairs as committed_news_pairs
-from training.data import (ATTRIBUTION, DATASETS, NUMBER, Pair, base_pairs, flip_negation, news_sentences, nli_pairs,
-                           rescale, rows)
 
 # The committed model learnt a shortcut from these pairs: a hypothesis as long as its
 # premise with one word changed was a contradiction, a shorter one was entailed. A news

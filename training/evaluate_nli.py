@@ -40,9 +40,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from checker import embeddings, evals, sentences
-from checker.eval_files import binary_metrics, body_sentences, evidence_sentences, run_file
+from checker import evals, sentences
 from checker.config import Settings
+from checker.eval_files import binary_metrics, evidence_sentences, run_file
 from checker.judging import Judging
 from checker.nli import MODEL_DIR, NLIJudge, Scored, numbers_disagree, probabilities
 from checker.offline_claims import SentenceExtractor

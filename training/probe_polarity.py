@@ -46,11 +46,7 @@ _AUX = r"(?:is|are|was|were|has|have|had|will|would|can|could|should|must|may|mi
 _NEGATED = re.compile(rf"\b({_AUX})(?: not|n[’']t)\b", re.I)
 _ASSERTED = re.compile(rf"\b({_AUX})\b(?! not\b)", re.I)
 _NEGATORS = {"not", "no", "never", "n't", "nor", "without", "neither"}
-_STOP = set("""a an the of to in on at for by from with as and or but if than that this these those it its is are was
-were be been being has have had do does did will would can could should may might must he she they them his her their we
-our you your i me my said says say told according there here also very more most some any all so such only just up out over
-about into after before while when where which who what how why now then still yet again even much many other one two three
-mr mrs ms""".split())
+_STOP = set(["a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "from", "with", "as", "and", "or", "but", "if", "than", "that", "this", "these", "those", "it", "its", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "we", "our", "you", "your", "i", "me", "my", "said", "says", "say", "told", "according", "there", "here", "also", "very", "more", "most", "some", "any", "all", "so", "such", "only", "just", "up", "out", "over", "about", "into", "after", "before", "while", "when", "where", "which", "who", "what", "how", "why", "now", "then", "still", "yet", "again", "even", "much", "many", "other", "one", "two", "three", "mr", "mrs", "ms"])
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|[.,;:!?“”\"()—–]")
 
 

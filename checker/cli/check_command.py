@@ -12,7 +12,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from checker.check import CheckResult, check as run_check
+from checker.check import CheckResult
+from checker.check import check as run_check
 from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, print_json, settings_from, user_errors
 from checker.cli.compare_command import JudgeKind
 from checker.errors import InputError

@@ -11,8 +11,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from checker import render
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, settings_from, user_errors, write_output, writer_lock, check_out_path
-from checker.compare import CompareOptions, compare as run_compare
+from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, out, settings_from, user_errors, write_output, writer_lock
+from checker.compare import CompareOptions
+from checker.compare import compare as run_compare
 from checker.config import Settings
 from checker.errors import InputError
 from checker.ingest import ingest

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
-
-from pathlib import Path
 
 from checker import eval_files, evals
 from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from checker.asking import Allowance
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, settings_from, user_errors, write_output, writer_lock, check_out_path
+from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, settings_from, user_errors, write_output, writer_lock
 from checker.cli.compare_command import ExtractKind, ExtractOption, JudgeKind, StructuredOutput
 from checker.errors import InputError
 from checker.ingest import ingest

@@ -1,0 +1,1 @@
+"""The offline judge's weights, installed as checker.bundled_judge (pyproject.toml maps this folder there)."""
