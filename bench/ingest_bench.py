@@ -69,8 +69,13 @@ def measure(label: str, source: Path) -> dict[str, float | str]:
     # The same chunk texts, embedded with nothing around them.
     files, _ = discover([source])
     added = {o.article_id for o in report.outcomes if o.status == "added"}
-    texts = [c.text for f in files for a in load_file(f, 10**8).articles if a.id in added
-             for c in chunking.split(a, settings.chunk_size, settings.chunk_overlap)]
+    texts = [
+        c.text
+        for f in files
+        for a in load_file(f, 10**8).articles
+        if a.id in added
+        for c in chunking.split(a, settings.chunk_size, settings.chunk_overlap)
+    ]
     assert len(texts) == chunks, (len(texts), chunks)
     started = time.perf_counter()
     embeddings.embed(texts, batch_size=settings.embedding_batch)
@@ -82,9 +87,15 @@ def measure(label: str, source: Path) -> dict[str, float | str]:
     assert again.count("unchanged") == articles
 
     return {
-        "corpus": label, "articles": articles, "chunks": chunks,
-        "ingest_s": ingest_s, "articles_per_s": articles / ingest_s, "chunks_per_s": chunks / ingest_s,
-        "embed_s": embed_s, "ratio": ingest_s / embed_s, "reingest_s": reingest_s,
+        "corpus": label,
+        "articles": articles,
+        "chunks": chunks,
+        "ingest_s": ingest_s,
+        "articles_per_s": articles / ingest_s,
+        "chunks_per_s": chunks / ingest_s,
+        "embed_s": embed_s,
+        "ratio": ingest_s / embed_s,
+        "reingest_s": reingest_s,
     }
 
 
@@ -92,8 +103,7 @@ def peak_memory_mb(source: Path) -> float:
     store_dir = WORK / "store-memory"
     shutil.rmtree(store_dir, ignore_errors=True)
     checker = Path(sys.executable).parent / "checker"
-    subprocess.run([str(checker), "ingest", str(source), "--store", str(store_dir)], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(checker), "ingest", str(source), "--store", str(store_dir)], check=True, stdout=subprocess.DEVNULL)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
 
 
@@ -115,8 +125,10 @@ def main() -> None:
     print("| corpus | articles | chunks | ingest s | articles/s | chunks/s | bare embedding s | ingest / embedding | re-ingest unchanged s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['corpus']} | {r['articles']} | {r['chunks']} | {r['ingest_s']:.1f} | {r['articles_per_s']:.1f} | "
-              f"{r['chunks_per_s']:.1f} | {r['embed_s']:.1f} | {r['ratio']:.2f} | {r['reingest_s']:.1f} |")
+        print(
+            f"| {r['corpus']} | {r['articles']} | {r['chunks']} | {r['ingest_s']:.1f} | {r['articles_per_s']:.1f} | "
+            f"{r['chunks_per_s']:.1f} | {r['embed_s']:.1f} | {r['ratio']:.2f} | {r['reingest_s']:.1f} |"
+        )
     print(f"\npeak memory of `checker ingest` of {args.articles} articles (child process, max RSS): {memory:.0f} MB")
 
 

@@ -65,8 +65,13 @@ def write_corpus(folder: Path, texts: list[str]) -> None:
     start = dt.date(2022, 3, 1)
     with (folder / "articles.jsonl").open("w", encoding="utf-8") as handle:
         for i, text in enumerate(texts):
-            record = {"id": f"fnc-{i:04d}", "outlet": OUTLETS[i % len(OUTLETS)], "title": f"Article {i}",
-                      "date": (start + dt.timedelta(days=i % 30)).isoformat(), "text": text}
+            record = {
+                "id": f"fnc-{i:04d}",
+                "outlet": OUTLETS[i % len(OUTLETS)],
+                "title": f"Article {i}",
+                "date": (start + dt.timedelta(days=i % 30)).isoformat(),
+                "text": text,
+            }
             handle.write(json.dumps(record) + "\n")
 
 
@@ -86,9 +91,18 @@ def run(folder: Path, store_dir: Path, stub: StubLLM, concurrency: int) -> dict[
     report_s = time.perf_counter() - started
     results.close()
     c = report.coverage
-    return {"articles": c.articles, "claims": c.claims, "candidates": c.candidate_pairs, "judged": c.judged,
-            "reused": c.reused, "cross": c.cross_outlet_pairs, "calls": len(stub.requests) - before,
-            "ingest_s": ingest_s, "report_s": report_s, "events": len(report.events)}
+    return {
+        "articles": c.articles,
+        "claims": c.claims,
+        "candidates": c.candidate_pairs,
+        "judged": c.judged,
+        "reused": c.reused,
+        "cross": c.cross_outlet_pairs,
+        "calls": len(stub.requests) - before,
+        "ingest_s": ingest_s,
+        "report_s": report_s,
+        "events": len(report.events),
+    }
 
 
 def main() -> None:
@@ -112,7 +126,7 @@ def main() -> None:
             raise SystemExit(f"only {len(texts)} distinct texts: need {largest + 1} for the rerun with one more")
         folder = WORK / f"corpus-{largest}"
         rerun = run(folder, WORK / f"store-{largest}", stub, args.concurrency)
-        write_corpus(folder, texts[:largest + 1])
+        write_corpus(folder, texts[: largest + 1])
         grown = run(folder, WORK / f"store-{largest}", stub, args.concurrency)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -120,12 +134,18 @@ def main() -> None:
     print("| articles | claims | pairs judged | all cross-outlet pairs | judged / claims | LLM calls | ingest s | report s | report s / article |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['articles']} | {r['claims']} | {r['judged']} | {r['cross']:,} | {r['judged'] / max(r['claims'], 1):.2f} "
-              f"| {r['calls']} | {r['ingest_s']:.1f} | {r['report_s']:.1f} | {r['report_s'] / r['articles']:.3f} |")
-    print(f"\nrerun, nothing changed ({rows[-1]['articles']} articles): {rerun['calls']} LLM calls, {rerun['reused']} verdicts reused, "
-          f"{rerun['report_s']:.1f} s")
-    print(f"rerun after adding one article: {grown['calls']} LLM calls (1 extraction + {grown['calls'] - 1} pairs that involve it), "
-          f"{grown['reused']} verdicts reused, {grown['report_s']:.1f} s")
+        print(
+            f"| {r['articles']} | {r['claims']} | {r['judged']} | {r['cross']:,} | {r['judged'] / max(r['claims'], 1):.2f} "
+            f"| {r['calls']} | {r['ingest_s']:.1f} | {r['report_s']:.1f} | {r['report_s'] / r['articles']:.3f} |"
+        )
+    print(
+        f"\nrerun, nothing changed ({rows[-1]['articles']} articles): {rerun['calls']} LLM calls, {rerun['reused']} verdicts reused, "
+        f"{rerun['report_s']:.1f} s"
+    )
+    print(
+        f"rerun after adding one article: {grown['calls']} LLM calls (1 extraction + {grown['calls'] - 1} pairs that involve it), "
+        f"{grown['reused']} verdicts reused, {grown['report_s']:.1f} s"
+    )
     print(f"peak RSS {peak_mb:.0f} MB")
 
 

@@ -45,8 +45,9 @@ def main() -> None:
         started = time.perf_counter()
         for _ in range(steps):
             batch = rng.sample(pairs, args.batch)
-            encoded = tokenizer([p.premise for p in batch], [p.hypothesis for p in batch], truncation=True,
-                                max_length=128, padding=True, return_tensors="pt")
+            encoded = tokenizer(
+                [p.premise for p in batch], [p.hypothesis for p in batch], truncation=True, max_length=128, padding=True, return_tensors="pt"
+            )
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 loss = model(**encoded, labels=torch.tensor([p.label for p in batch])).loss
             loss.backward()
@@ -58,8 +59,10 @@ def main() -> None:
     for name, bf16 in (("float32", False), ("bfloat16", True)):
         pairs_per_second(bf16, 2)  # warm-up
         results[name] = pairs_per_second(bf16, args.steps)
-    print(f"threads {torch.get_num_threads()}, {args.steps} steps of {args.batch}; CPU capability "
-          f"{torch.backends.cpu.get_cpu_capability()}, native bfloat16: {native_bf16()}")
+    print(
+        f"threads {torch.get_num_threads()}, {args.steps} steps of {args.batch}; CPU capability "
+        f"{torch.backends.cpu.get_cpu_capability()}, native bfloat16: {native_bf16()}"
+    )
     for name, rate in results.items():
         print(f"{name:9s} {rate:6.1f} pairs/s")
     print(f"bfloat16 / float32: {results['bfloat16'] / results['float32']:.2f}x")

@@ -62,8 +62,10 @@ def load_file(path: Path, max_bytes: int) -> Loaded:
     """Read one file into articles; raises InputError when nothing in it is usable."""
     raw = read_text(path, max_bytes)
     if is_checker_output(raw):
-        raise InputError(f"{path}: written by checker (a report or comparison), not an article; skipped",
-                         "Write outputs outside the corpus folder to keep this message away")
+        raise InputError(
+            f"{path}: written by checker (a report or comparison), not an article; skipped",
+            "Write outputs outside the corpus folder to keep this message away",
+        )
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl"):
         return _load_json(path, raw)
@@ -93,11 +95,11 @@ def _from_text(path: Path, raw: str, markdown: bool) -> Article:
 def _from_html(path: Path, raw: str) -> Article:
     import trafilatura  # slow to import; only HTML needs it
 
-    doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+    # A Document when with_metadata is set (typed as a union with the dict form).
+    doc: Any = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or len(text.strip()) < MIN_ARTICLE_CHARS:
-        raise InputError(f"{path}: no article text found in this HTML page",
-                         "Save the article page itself, not an index or a login page")
+        raise InputError(f"{path}: no article text found in this HTML page", "Save the article page itself, not an index or a login page")
     meta = {
         "title": doc.title,
         "author": doc.author,
@@ -124,8 +126,10 @@ def _load_json(path: Path, raw: str) -> Loaded:
             loaded.warnings.append(f"{exc.one_line()} Skipped.")
     if not loaded.articles:
         first = loaded.warnings[0] if loaded.warnings else f"{path}: no records"
-        raise InputError(f"{path}: no usable article records ({len(loaded.warnings)} skipped; first: {first})",
-                         "Give one JSON object per article with a 'text' field")
+        raise InputError(
+            f"{path}: no usable article records ({len(loaded.warnings)} skipped; first: {first})",
+            "Give one JSON object per article with a 'text' field",
+        )
     return loaded
 
 
@@ -135,8 +139,9 @@ def _json_records(path: Path, raw: str) -> Iterator[tuple[int, dict[str, Any], s
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})",
-                             "Fix the file, or use .jsonl for one object per line") from None
+            raise InputError(
+                f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})", "Fix the file, or use .jsonl for one object per line"
+            ) from None
         items = data if isinstance(data, list) else [data]
         for number, item in enumerate(items, 1):
             yield number, item if isinstance(item, dict) else {}, None if isinstance(item, dict) else "not a JSON object"
@@ -164,14 +169,13 @@ def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
     # A one-sentence claim file ("Russia has captured Kyiv.") is a normal input for a
     # fact-checker: any real sentence is enough, however short.
     if not _REAL_SENTENCE.search(cleaned.text):
-        raise InputError(f"{source}: no article text left after removing boilerplate",
-                         "Check that the file holds an article body")
+        raise InputError(f"{source}: no article text left after removing boilerplate", "Check that the file holds an article body")
     title = _as_text(_pick(meta, "title")) or cleaned.title
     url = _as_text(_pick(meta, "url"))
     published = _as_date(_pick(meta, "published"), source) or cleaned.published
     explicit_id = _as_text(_pick(meta, "id"))
     # An id that survives moving the file: explicit, else the URL, else the absolute path.
-    key = explicit_id or url or f"{path.resolve()}{source[len(str(path)):]}"
+    key = explicit_id or url or f"{path.resolve()}{source[len(str(path)) :]}"
     return Article(
         id=_explicit(explicit_id) if explicit_id else f"{_slug(title or path.stem)[:48].strip('-')}-{_short_hash(key)}",
         outlet=_as_text(_pick(meta, "outlet")) or cleaned.site or "unknown",
@@ -203,8 +207,10 @@ def _as_date(value: Any, source: str) -> dt.date | None:
         return value
     parsed = cleaning.parse_date(str(value))
     if parsed is None:
-        raise InputError(f"{source}: the field 'published' ({str(value)!r}) is not a calendar date with year, month and day",
-                         "Write it as YYYY-MM-DD (relative dates such as 'next Tuesday' are not accepted); the file is skipped")
+        raise InputError(
+            f"{source}: the field 'published' ({str(value)!r}) is not a calendar date with year, month and day",
+            "Write it as YYYY-MM-DD (relative dates such as 'next Tuesday' are not accepted); the file is skipped",
+        )
     return parsed
 
 
@@ -242,12 +248,12 @@ def _short_hash(key: str) -> str:
 
 
 _MD_RULES = [
-    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),          # heading markers
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),              # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),           # links keep their text
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),                # bold
+    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),  # heading markers
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?!\w)"), r"\1"),  # italics
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),                # block quotes
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
 ]
 
 

@@ -56,9 +56,15 @@ class UsageMeter:
                 self.output_tokens += completion.output_tokens
 
     def usage(self) -> Usage:
-        return Usage(calls=self.calls, cached=self.cached, failed=self.failed, input_tokens=self.input_tokens,
-                     output_tokens=self.output_tokens, cost_usd=estimate_cost(self.model, self.input_tokens, self.output_tokens),
-                     seconds=round(time.monotonic() - self.started, 2))
+        return Usage(
+            calls=self.calls,
+            cached=self.cached,
+            failed=self.failed,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=estimate_cost(self.model, self.input_tokens, self.output_tokens),
+            seconds=round(time.monotonic() - self.started, 2),
+        )
 
 
 class BudgetReached(Exception):
@@ -78,22 +84,21 @@ class Allowance:
 
     @property
     def limit(self) -> str:
-        parts = ([f"--max-calls {self.max_calls}"] if self.max_calls is not None else []) + \
-                ([f"--budget {self.max_cost_usd:g}"] if self.max_cost_usd is not None else [])
+        parts = ([f"--max-calls {self.max_calls}"] if self.max_calls is not None else []) + (
+            [f"--budget {self.max_cost_usd:g}"] if self.max_cost_usd is not None else []
+        )
         return " and ".join(parts)
 
     def take(self) -> None:
         with self._lock:
             spent = self.meter.usage().cost_usd or 0.0
-            if (self.max_calls is not None and self.taken >= self.max_calls) or \
-                    (self.max_cost_usd is not None and spent >= self.max_cost_usd):
+            if (self.max_calls is not None and self.taken >= self.max_calls) or (self.max_cost_usd is not None and spent >= self.max_cost_usd):
                 raise BudgetReached(f"{self.limit} reached")
             self.taken += 1
 
 
 class Asker:
-    def __init__(self, model: ChatModel, results: Results | None, reasks: int = 2, transport_retries: int = 2,
-                 backoff: float = 0.5) -> None:
+    def __init__(self, model: ChatModel, results: Results | None, reasks: int = 2, transport_retries: int = 2, backoff: float = 0.5) -> None:
         self.model = model
         self.allowance: Allowance | None = None
         self.results = results
@@ -139,7 +144,7 @@ class Asker:
             stop=stop_after_attempt(self.transport_retries + 1),
             wait=_server_wait(wait_exponential(multiplier=self.backoff, max=10)),
             retry=retry_if_result(lambda c: c.error is not None),
-            retry_error_callback=lambda state: state.outcome.result(),
+            retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
 
         def attempt() -> Completion:
@@ -151,16 +156,19 @@ class Asker:
 
         completion = retrying(attempt)
         if completion.error is None and self.results is not None:
-            self.results.store_call(key, self.model.model, self.model.endpoint, completion.payload, completion.raw,
-                                    completion.input_tokens, completion.output_tokens)
+            self.results.store_call(
+                key, self.model.model, self.model.endpoint, completion.payload, completion.raw, completion.input_tokens, completion.output_tokens
+            )
         return completion
 
 
 def _server_wait(backoff):  # type: ignore[no-untyped-def]
     """The backoff, or longer when the server said how long to wait (Retry-After)."""
+
     def wait(state) -> float:  # type: ignore[no-untyped-def]
         asked = state.outcome.result().retry_after if state.outcome and not state.outcome.failed else None
         return max(backoff(state), asked or 0.0)
+
     return wait
 
 

@@ -49,13 +49,21 @@ def claim_of(text: str) -> tuple[Claim, Article]:
     if not text:
         raise InputError("the claim is empty", "Give the claim as an argument, a file, or - for standard input")
     article = Article(id=CLAIM_ID, outlet="the claim", title="", text=text, sha256=text_sha256(text), published=None)
-    claim = Claim(id=f"{CLAIM_ID}#0", article_id=CLAIM_ID, text=text, speaker="the claim", kind="event",
-                  start=0, end=len(text), source_text=text)
+    claim = Claim(id=f"{CLAIM_ID}#0", article_id=CLAIM_ID, text=text, speaker="the claim", kind="event", start=0, end=len(text), source_text=text)
     return claim, article
 
 
-def check(text: str, store: Store, judge: Judge, *, k: int = 4, outlet: str | None = None, since: dt.date | None = None,
-          passages: int = 40, judge_name: str = "") -> CheckResult:
+def check(
+    text: str,
+    store: Store,
+    judge: Judge,
+    *,
+    k: int = 4,
+    outlet: str | None = None,
+    since: dt.date | None = None,
+    passages: int = 40,
+    judge_name: str = "",
+) -> CheckResult:
     claim, source = claim_of(text)
     if store.count_chunks() == 0:
         raise InputError("the index is empty", "Ingest articles first (`checker ingest PATH`), or give files after the claim")
@@ -63,8 +71,7 @@ def check(text: str, store: Store, judge: Judge, *, k: int = 4, outlet: str | No
     by_article: dict[str, list[Evidence]] = defaultdict(list)
     for hit in hits:
         if len(by_article[hit.article_id]) < k:
-            by_article[hit.article_id].append(Evidence(chunk_id=hit.chunk_id, text=hit.text, start=hit.start, end=hit.end,
-                                                       score=hit.score))
+            by_article[hit.article_id].append(Evidence(chunk_id=hit.chunk_id, text=hit.text, start=hit.start, end=hit.end, score=hit.score))
     stored = store.get_articles(list(by_article))
     found: list[ArticleVerdict] = []
     for article_id, evidence in by_article.items():
@@ -72,11 +79,10 @@ def check(text: str, store: Store, judge: Judge, *, k: int = 4, outlet: str | No
         if article is None or (since and (article.published is None or article.published < since)):
             continue
         verdict = judge.judge(claim, source, article, evidence)
-        found.append(ArticleVerdict(article_id=article.id, outlet=article.outlet, title=article.title,
-                                    published=article.published, verdict=verdict))
+        found.append(ArticleVerdict(article_id=article.id, outlet=article.outlet, title=article.title, published=article.published, verdict=verdict))
     found = mark_superseded(found)
     found.sort(key=lambda v: (v.outlet.lower(), v.published or dt.date.min, v.article_id))
-    summary = Counter(item.verdict.label for item in found)
+    summary: Counter[str] = Counter(item.verdict.label for item in found)
     return CheckResult(claim=claim.text, judge=judge_name, outlet=outlet, since=since, articles=found, summary=dict(summary))
 
 
@@ -87,11 +93,16 @@ def mark_superseded(found: list[ArticleVerdict]) -> list[ArticleVerdict]:
     out = []
     for item in found:
         if item in decided:
-            newer = [v for v in decided if v.verdict.label != item.verdict.label and v.published > item.published]
+            when = item.published or dt.date.min  # decided reports are dated
+            newer = [v for v in decided if v.verdict.label != item.verdict.label and (v.published or dt.date.min) > when]
             if newer:
-                latest = max(newer, key=lambda v: v.published)
+                latest = max(newer, key=lambda v: v.published or dt.date.min)
                 note = f"a newer report ({latest.outlet}, {latest.published}) says otherwise: {latest.verdict.label}"
-                item = item.model_copy(update={"superseded_by": latest.article_id, "verdict": item.verdict.model_copy(
-                    update={"label": "superseded", "rationale": f"{item.verdict.rationale} ({note})".strip()})})
+                item = item.model_copy(
+                    update={
+                        "superseded_by": latest.article_id,
+                        "verdict": item.verdict.model_copy(update={"label": "superseded", "rationale": f"{item.verdict.rationale} ({note})".strip()}),
+                    }
+                )
         out.append(item)
     return out

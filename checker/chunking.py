@@ -28,12 +28,14 @@ def split(article: Article, chunk_size: int = 800, chunk_overlap: int = 120) -> 
         if start < 0 or article.text[start:end] != doc.page_content:
             start = article.text.find(doc.page_content)
             end = start + len(doc.page_content)
-        chunks.append(Chunk(
-            id=f"{article.id}:{article.version[:8]}:{index:04d}",
-            article_id=article.id,
-            index=index,
-            start=start,
-            end=end,
-            text=doc.page_content,
-        ))
+        chunks.append(
+            Chunk(
+                id=f"{article.id}:{article.version[:8]}:{index:04d}",
+                article_id=article.id,
+                index=index,
+                start=start,
+                end=end,
+                text=doc.page_content,
+            )
+        )
     return chunks

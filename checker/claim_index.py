@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from checker import embeddings
 from checker.schemas import Article, Claim
@@ -40,7 +41,7 @@ class ClaimIndex:
         seen: set[tuple[str, str]] = set()
         step = self.store.batch_size
         for lo in range(0, len(article_ids), step):
-            where = {"$and": [{"extractor": extractor}, {"article_id": {"$in": list(article_ids[lo:lo + step])}}]}
+            where = {"$and": [{"extractor": extractor}, {"article_id": {"$in": list(article_ids[lo : lo + step])}}]}
             found = self.store.call(self._claims.get, where=where, include=["metadatas"])
             seen.update((m["article_id"], m["article_sha"]) for m in found["metadatas"])
         return seen
@@ -52,26 +53,29 @@ class ClaimIndex:
             vectors = embeddings.embed([claim.text for _, claim in rows])
             step = self.store.batch_size
             for lo in range(0, len(rows), step):
-                part = rows[lo:lo + step]
+                part = rows[lo : lo + step]
                 self.store.call(
                     self._claims.upsert,
                     ids=[record_id(c, a.sha256, extractor) for a, c in part],
-                    embeddings=[v.tolist() for v in vectors[lo:lo + step]],
+                    embeddings=[v.tolist() for v in vectors[lo : lo + step]],
                     documents=[c.text for _, c in part],
-                    metadatas=[{"claim_id": c.id, "article_id": a.id, "article_sha": a.sha256, "outlet": a.outlet,
-                                "extractor": extractor} for a, c in part],
+                    metadatas=[
+                        {"claim_id": c.id, "article_id": a.id, "article_sha": a.sha256, "outlet": a.outlet, "extractor": extractor} for a, c in part
+                    ],
                 )
         # One lookup for the batch, not one per article: the callers write up to 64 at a time.
         current = {article.id: article.sha256 for article, _ in items}
-        found = self.store.call(self._claims.get, where={"$and": [{"extractor": extractor}, {"article_id": {"$in": list(current)}}]},
-                                include=["metadatas"])
+        found = self.store.call(
+            self._claims.get, where={"$and": [{"extractor": extractor}, {"article_id": {"$in": list(current)}}]}, include=["metadatas"]
+        )
         stale = [i for i, m in zip(found["ids"], found["metadatas"]) if m["article_sha"] != current[m["article_id"]]]
         if stale:
             self.store.call(self._claims.delete, ids=stale)
         return len(rows)
 
-    def neighbours(self, claims: Sequence[tuple[Article, Claim]], scope: dict[str, Article], extractor: str,
-                   k: int, min_similarity: float) -> dict[str, list[Neighbour]]:
+    def neighbours(
+        self, claims: Sequence[tuple[Article, Claim]], scope: dict[str, Article], extractor: str, k: int, min_similarity: float
+    ) -> dict[str, list[Neighbour]]:
         """For each claim, its k nearest claims from other outlets among the articles in scope.
 
         One query per outlet and batch (the outlet filter is shared), so a corpus of many
@@ -91,9 +95,14 @@ class ClaimIndex:
             vectors = self._vectors(members, extractor)
             for lo in range(0, len(members), step):
                 # Extra results: claims of stale versions are filtered out below.
-                found = self.store.call(self._claims.query, query_embeddings=[list(v) for v in vectors[lo:lo + step]],
-                                        n_results=k + 4, where=where, include=["metadatas", "distances"])
-                for (_, claim), metas, dists in zip(members[lo:lo + step], found["metadatas"], found["distances"]):
+                found = self.store.call(
+                    self._claims.query,
+                    query_embeddings=[list(v) for v in vectors[lo : lo + step]],
+                    n_results=k + 4,
+                    where=where,
+                    include=["metadatas", "distances"],
+                )
+                for (_, claim), metas, dists in zip(members[lo : lo + step], found["metadatas"], found["distances"]):
                     near = []
                     for meta, dist in zip(metas, dists):
                         other = scope.get(meta["article_id"])
@@ -107,10 +116,10 @@ class ClaimIndex:
     def _vectors(self, members: Sequence[tuple[Article, Claim]], extractor: str) -> list:
         """The claims' stored embeddings (written by ``write``): no second pass through the model."""
         ids = [record_id(claim, article.sha256, extractor) for article, claim in members]
-        by_id: dict[str, object] = {}
+        by_id: dict[str, Any] = {}
         step = self.store.batch_size
         for lo in range(0, len(ids), step):
-            found = self.store.call(self._claims.get, ids=ids[lo:lo + step], include=["embeddings"])
+            found = self.store.call(self._claims.get, ids=ids[lo : lo + step], include=["embeddings"])
             by_id.update(zip(found["ids"], found["embeddings"]))
         missing = [i for i, record in enumerate(ids) if record not in by_id]
         if missing:  # not indexed (cannot happen after ``write``): embed them now

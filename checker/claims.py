@@ -71,8 +71,9 @@ def not_a_claim(sentence: str) -> str | None:
     return f"boilerplate ({rule})" if rule else None
 
 
-def make_claim(article: Article, text: str, source: str, speaker: str, when: str | None, kind: ClaimKind,
-               span: tuple[int, int] | None = None) -> Claim | None:
+def make_claim(
+    article: Article, text: str, source: str, speaker: str, when: str | None, kind: ClaimKind, span: tuple[int, int] | None = None
+) -> Claim | None:
     """A claim located in the article, or None if it cannot be. ``span`` is its source in the
     article when known (cited by sentence number); otherwise the source sentence, or the
     claim itself (models sometimes copy the sentence as the claim), must be found verbatim."""
@@ -88,7 +89,7 @@ def make_claim(article: Article, text: str, source: str, speaker: str, when: str
         kind=kind,
         start=span[0],
         end=span[1],
-        source_text=article.text[span[0]:span[1]],
+        source_text=article.text[span[0] : span[1]],
     )
 
 
@@ -108,18 +109,21 @@ class LLMExtractor:
         per_window = max(3, -(-self.max_claims // len(windows)))
         for window in windows:
             messages = self.prompt.render(
-                outlet=article.outlet, title=article.title, sentences=window.render(), max_claims=per_window,
-                published=article.published.isoformat() if article.published else "unknown")
+                outlet=article.outlet,
+                title=article.title,
+                sentences=window.render(),
+                max_claims=per_window,
+                published=article.published.isoformat() if article.published else "unknown",
+            )
             answer = self.asker.ask(messages, ExtractedClaims, context={"numbered": window})
             if answer.value is None:
                 # A failed window fails the article: claims from the other windows alone would
                 # be stored as if they were all of them. Answers already received are cached,
                 # so the next run pays only for what failed.
-                raise ExtractionFailed(f"{article.id}: claim extraction failed ({answer.error})",
-                                       _fix(self.asker.model.endpoint))
+                raise ExtractionFailed(f"{article.id}: claim extraction failed ({answer.error})", _fix(self.asker.model.endpoint))
             for item in answer.value.claims:
                 span = window.span(item.sentences)
-                if span is None or not_a_claim(article.text[span[0]:span[1]]):
+                if span is None or not_a_claim(article.text[span[0] : span[1]]):
                     dropped += 1
                     continue
                 claim = make_claim(article, item.claim, "", item.speaker, item.when, item.kind, span=span)

@@ -23,20 +23,31 @@ _BULLET = re.compile(r"^[•●▪◦·\-–*]\s+")
 
 # One paragraph each; matched against the whole stripped paragraph, case-insensitively.
 _LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("notification-prompt", re.compile(
-        r"(stay up to date with notifications from .*|notifications can be managed in browser preferences\.?)")),
-    ("comment-form", re.compile(
-        r"(comments?|join our commenting forum|join thought-provoking conversations.*|thank you for registering"
-        r"|please refresh the page.*|leave a reply|your email address will not be published.*"
-        r"|required fields are marked.*|log ?in to comment|show comments)")),
-    ("share-widget", re.compile(
-        r"(.*%d bloggers like this:?|source link|advertisement|podcasts|share this article|share on \w+"
-        r"|read more|related articles?|world news|sign up for .* newsletter.*)")),
+    ("notification-prompt", re.compile(r"(stay up to date with notifications from .*|notifications can be managed in browser preferences\.?)")),
+    (
+        "comment-form",
+        re.compile(
+            r"(comments?|join our commenting forum|join thought-provoking conversations.*|thank you for registering"
+            r"|please refresh the page.*|leave a reply|your email address will not be published.*"
+            r"|required fields are marked.*|log ?in to comment|show comments)"
+        ),
+    ),
+    (
+        "share-widget",
+        re.compile(
+            r"(.*%d bloggers like this:?|source link|advertisement|podcasts|share this article|share on \w+"
+            r"|read more|related articles?|world news|sign up for .* newsletter.*)"
+        ),
+    ),
     ("media-timestamp", re.compile(r"\d{1,2}:\d{1,2}(:\d{1,2})?")),
     ("see-also-link", re.compile(r"see also\b.*")),
-    ("photo-credit", re.compile(
-        r"((photo|image|picture|credit|video)\s*:.*"
-        r"|.*\([^()]*\b(getty images|reuters|ap photo|afp|shutterstock|epa)\b[^()]*\)\s*)")),
+    (
+        "photo-credit",
+        re.compile(
+            r"((photo|image|picture|credit|video)\s*:.*"
+            r"|.*\([^()]*\b(getty images|reuters|ap photo|afp|shutterstock|epa)\b[^()]*\)\s*)"
+        ),
+    ),
     ("breadcrumb", re.compile(r"home\s+(\w+\s+)+.*\|\s*[\w .'-]+")),
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from checker import embeddings
 from checker.claims import Extractor
@@ -76,11 +77,11 @@ def compare(
     progress: Progress | None = None,
     usage: Callable[[], Usage] | None = None,
 ) -> Comparison:
-    directions = [("a->b", article_a, article_b)]
+    directions: list[tuple[Literal["a->b", "b->a"], Article, Article]] = [("a->b", article_a, article_b)]
     if options.both_ways:
         directions.append(("b->a", article_b, article_a))
 
-    tasks: list[tuple[str, Claim, Article, Article, list[Evidence]]] = []
+    tasks: list[tuple[Literal["a->b", "b->a"], Claim, Article, Article, list[Evidence]]] = []
     dropped = 0
     failures: list[str] = []
     for direction, source, other in directions:
@@ -105,8 +106,7 @@ def compare(
     # A failed call (Ctrl-C in a worker, or a bug) stops new calls; the verdicts still in
     # flight are stored before it is raised. On Ctrl-C here, calls not yet started are
     # cancelled; finished verdicts are already stored.
-    for index, future in as_finished(one, range(len(tasks)), options.concurrency,
-                                     stop=lambda: failure is not None, name="judge"):  # noqa: B023 - reads the failure as it is now
+    for index, future in as_finished(one, range(len(tasks)), options.concurrency, stop=lambda: failure is not None, name="judge"):  # noqa: B023 - reads the failure as it is now
         if future is None:
             continue
         direction, claim, source, other, evidence = tasks[index]
@@ -125,7 +125,7 @@ def compare(
         raise failure
 
     ordered = sorted((finished[i] for i in sorted(finished)), key=importance)
-    counts = Counter(r.verdict.label for r in ordered)
+    counts: Counter[str] = Counter(r.verdict.label for r in ordered)
     return Comparison(
         article_a=article_ref(article_a),
         article_b=article_ref(article_b),

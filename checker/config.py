@@ -33,8 +33,11 @@ class Settings(BaseSettings):
 
     # The LLM. The key is read from CHECKER_API_KEY or OPENAI_API_KEY and never printed.
     api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("CHECKER_API_KEY", "OPENAI_API_KEY", "api_key"))
-    base_url: str | None = Field(default=None, validation_alias=AliasChoices("CHECKER_BASE_URL", "OPENAI_BASE_URL", "base_url"),
-                                 description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHECKER_BASE_URL", "OPENAI_BASE_URL", "base_url"),
+        description="An OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.",
+    )
     model: str = Field(default="gpt-4o-mini", description="The chat model's name at the endpoint.")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     timeout: float = Field(default=120.0, gt=0, description="Seconds before one LLM request is abandoned.")
@@ -84,8 +87,7 @@ class _TomlFileSource(PydanticBaseSettingsSource):
         path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
         if not path.is_file():
             if CONFIG_FILE_ENV in os.environ:
-                raise ConfigError(f"config file {path} (from {CONFIG_FILE_ENV}) does not exist",
-                                  f"Create it or unset {CONFIG_FILE_ENV}")
+                raise ConfigError(f"config file {path} (from {CONFIG_FILE_ENV}) does not exist", f"Create it or unset {CONFIG_FILE_ENV}")
             return {}
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -36,7 +36,7 @@ class MeanPooledClassifier(torch.nn.Module):
         self.config = config
         self.encoder = BertModel(config, add_pooling_layer=False)
         self.dropout = torch.nn.Dropout(config.hidden_dropout_prob)
-        self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
+        self.classifier = torch.nn.Linear(config.hidden_size, int(config.num_labels or 0))
 
     def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, labels=None):  # type: ignore[no-untyped-def]
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
@@ -63,7 +63,7 @@ def save(model: torch.nn.Module, out: Path) -> None:
     """fp16 safetensors and config.json in ``out`` (the caller has put the model in eval mode)."""
     out.mkdir(parents=True, exist_ok=True)
     if not isinstance(model, MeanPooledClassifier):
-        model.half().save_pretrained(out, safe_serialization=True)
+        model.half().save_pretrained(out, safe_serialization=True)  # type: ignore[operator]  # a transformers model
         return
     from safetensors.torch import save_file
 

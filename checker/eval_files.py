@@ -34,8 +34,13 @@ from checker.errors import InputError
 from checker.judging import Judging
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
 
-DATASET_LABELS = {"supported": "agree", "contradicted": "contradict", "not_enough_info": "not_addressed",
-                  "inconsistent": "not_supported", "partially_supported": "not_supported"}
+DATASET_LABELS = {
+    "supported": "agree",
+    "contradicted": "contradict",
+    "not_enough_info": "not_addressed",
+    "inconsistent": "not_supported",
+    "partially_supported": "not_supported",
+}
 VERDICT_LABELS = ("agree", "contradict", "superseded", "not_addressed")
 SEED = 13
 
@@ -73,8 +78,9 @@ def _check_row(path: Path, number: int, kind: str, row: dict[str, Any]) -> None:
     fields = ("premise_or_evidence", "claim", "label") if kind == "dataset" else ("claim", "passage", "label")
     for field in fields:
         if not isinstance(row.get(field), str) or not row[field].strip():
-            raise InputError(f"{path}:{number}: the field '{field}' is missing or empty",
-                             f"Each line of this file needs {', '.join(fields)} (see evals/README.md)")
+            raise InputError(
+                f"{path}:{number}: the field '{field}' is missing or empty", f"Each line of this file needs {', '.join(fields)} (see evals/README.md)"
+            )
     allowed = tuple(DATASET_LABELS) if kind == "dataset" else VERDICT_LABELS
     if row["label"] not in allowed:
         raise InputError(f"{path}:{number}: the field 'label' is {row['label']!r}", f"Use one of: {', '.join(allowed)}")
@@ -124,8 +130,14 @@ def evidence_sentences(claim: str, body: str, k: int = EVIDENCE_SENTENCES) -> tu
 
 
 def _article(name: str, text: str, published: str | None = None, outlet: str = "eval") -> Article:
-    return Article(id=f"eval-{name}", outlet=outlet, title="", text=text, sha256=text_sha256(text),
-                   published=dt.date.fromisoformat(published) if published else None)
+    return Article(
+        id=f"eval-{name}",
+        outlet=outlet,
+        title="",
+        text=text,
+        sha256=text_sha256(text),
+        published=dt.date.fromisoformat(published) if published else None,
+    )
 
 
 def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, float | None, Verdict]:
@@ -142,19 +154,31 @@ def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, fl
     passage = [Evidence(chunk_id=f"{other.id}:0", text=other.text, start=0, end=len(other.text), score=1.0)]
     verdicts: list[tuple[Verdict, float | None]] = []
     for number, text in enumerate(claim_texts):
-        claim = Claim(id=f"{source.id}#{number}", article_id=source.id, text=text, speaker=source.outlet, kind="event",
-                      start=0, end=len(text), source_text=text, when=row.get("claim_date"))
+        claim = Claim(
+            id=f"{source.id}#{number}",
+            article_id=source.id,
+            text=text,
+            speaker=source.outlet,
+            kind="event",
+            start=0,
+            end=len(text),
+            source_text=text,
+            when=row.get("claim_date"),
+        )
         if kind == "claim_passage":
             evidence = passage
         else:
-            evidence = [Evidence(chunk_id=f"{other.id}:{s.start}", text=s.text, start=s.start, end=s.end, score=1.0)
-                        for s in evidence_sentences(text, other.text)[0]]
+            evidence = [
+                Evidence(chunk_id=f"{other.id}:{s.start}", text=s.text, start=s.start, end=s.end, score=1.0)
+                for s in evidence_sentences(text, other.text)[0]
+            ]
         verdicts.append(_judge(judging, claim, source, other, evidence))
     # The claim stands or falls with its weakest sentence.
     order = {"contradict": 0, "superseded": 1, "unscored": 2, "not_addressed": 3, "agree": 4}
     verdict, _ = min(verdicts, key=lambda v: order[v[0].label])
     scores = [score for _, score in verdicts]
-    return verdict.label, (min(scores) if all(s is not None for s in scores) else None), verdict
+    known = [s for s in scores if s is not None]
+    return verdict.label, (min(known) if len(known) == len(scores) else None), verdict
 
 
 def _judge(judging: Judging, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> tuple[Verdict, float | None]:
@@ -196,9 +220,13 @@ def binary_metrics(gold: list[bool], predicted: list[bool], scores: list[float |
         recalls.append(sum(g == p == side for g, p in zip(gold, predicted)) / total if total else 0.0)
     scored = [(g, s) for g, s in zip(gold, scores) if s is not None]
     auc = roc_auc([g for g, _ in scored], [s for _, s in scored]) if scored else float("nan")
-    return {"balanced_accuracy": round(sum(recalls) / 2, 3), "roc_auc": None if auc != auc else round(auc, 3),
-            "supported_recall": round(recalls[0], 3), "not_supported_recall": round(recalls[1], 3),
-            "accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3) if gold else 0.0}
+    return {
+        "balanced_accuracy": round(sum(recalls) / 2, 3),
+        "roc_auc": None if auc != auc else round(auc, 3),
+        "supported_recall": round(recalls[0], 3),
+        "not_supported_recall": round(recalls[1], 3),
+        "accuracy": round(sum(g == p for g, p in zip(gold, predicted)) / len(gold), 3) if gold else 0.0,
+    }
 
 
 def run_file(path: Path, judging: Judging, limit: int | None = None) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
@@ -214,13 +242,23 @@ def run_file(path: Path, judging: Judging, limit: int | None = None) -> tuple[st
         label, score, verdict = judge_row(judging, kind, row)
         expected = DATASET_LABELS[row["label"]] if kind == "dataset" else row["label"]
         predicted = ("agree" if label == "agree" else "not_supported") if binary else label
-        results.append({"id": str(row.get("id", row["_line"])), "line": row["_line"], "expected": expected,
-                        "predicted": predicted, "correct": expected == predicted, "score": score,
-                        "confidence": verdict.confidence, "error": verdict.error,
-                        "seconds": round(time.perf_counter() - started, 3)})
+        results.append(
+            {
+                "id": str(row.get("id", row["_line"])),
+                "line": row["_line"],
+                "expected": expected,
+                "predicted": predicted,
+                "correct": expected == predicted,
+                "score": score,
+                "confidence": verdict.confidence,
+                "error": verdict.error,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
     if binary:
-        metrics = binary_metrics([r["expected"] == "agree" for r in results], [r["predicted"] == "agree" for r in results],
-                                 [r["score"] for r in results])
+        metrics = binary_metrics(
+            [r["expected"] == "agree" for r in results], [r["predicted"] == "agree" for r in results], [r["score"] for r in results]
+        )
     else:
         metrics = label_metrics([(r["expected"], r["predicted"]) for r in results])
     return ("binary" if binary else "three-way"), results, metrics

@@ -70,7 +70,11 @@ class SuiteResult(BaseModel):
     def key(self) -> str:
         prompts = "-".join(self.prompts[name] for name in sorted(self.prompts)) or "no-prompt"
         # Settings that are not the judge's default name themselves, so they never overwrite it.
-        extras = "".join(f"__{value}" for value in (self._extract_if_unusual(), self.structured_output if self.structured_output not in (None, "tools") else None) if value)
+        extras = "".join(
+            f"__{value}"
+            for value in (self._extract_if_unusual(), self.structured_output if self.structured_output not in (None, "tools") else None)
+            if value
+        )
         return f"{self.judge}__{_slug(self.model or 'none')}__{prompts}{extras}"
 
     def _extract_if_unusual(self) -> str | None:
@@ -90,6 +94,7 @@ def load_suite(name: str, directory: Path = SUITES_DIR) -> list[dict[str, Any]]:
 
 
 # -- metrics ----------------------------------------------------------------------------------
+
 
 def label_metrics(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Accuracy, macro-F1 over the expected labels, per-label P/R/F1, confusion, unscored rate."""
@@ -117,31 +122,59 @@ def label_metrics(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 def _usage_metrics(judging: Judging, results: list[CaseResult]) -> dict[str, Any]:
     usage = judging.usage()
     return {
-        "llm_calls": usage.calls, "cached_calls": usage.cached, "failed_calls": usage.failed,
-        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens, "cost_usd": usage.cost_usd,
+        "llm_calls": usage.calls,
+        "cached_calls": usage.cached,
+        "failed_calls": usage.failed,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "cost_usd": usage.cost_usd,
         "latency_s_mean": round(sum(r.seconds for r in results) / len(results), 3) if results else 0.0,
-        "sent_to_llm": usage.sent_to_llm, "screened_offline": usage.screened_offline,
+        "sent_to_llm": usage.sent_to_llm,
+        "screened_offline": usage.screened_offline,
     }
 
 
 # -- runners ----------------------------------------------------------------------------------
 
+
 def _article(kind: str, case_id: str, outlet: str, published: str | None, text: str) -> Article:
-    return Article(id=f"eval-{kind}-{case_id}", outlet=outlet, title="", text=text, sha256=text_sha256(text),
-                   published=dt.date.fromisoformat(published) if published else None)
+    return Article(
+        id=f"eval-{kind}-{case_id}",
+        outlet=outlet,
+        title="",
+        text=text,
+        sha256=text_sha256(text),
+        published=dt.date.fromisoformat(published) if published else None,
+    )
 
 
 def run_claim_passage(cases: list[dict[str, Any]], judging: Judging, concurrency: int = 4) -> list[CaseResult]:
     def one(case: dict[str, Any]) -> CaseResult:
         source = _article("claim", case["id"], case["claim_outlet"], case.get("claim_date"), case["claim"])
         other = _article("passage", case["id"], case["passage_outlet"], case.get("passage_date"), case["passage"])
-        claim = Claim(id=f"eval-{case['id']}", article_id=source.id, text=case["claim"], speaker=case["claim_outlet"],
-                      when=case.get("claim_date"), kind="event", start=0, end=len(case["claim"]), source_text=case["claim"])
+        claim = Claim(
+            id=f"eval-{case['id']}",
+            article_id=source.id,
+            text=case["claim"],
+            speaker=case["claim_outlet"],
+            when=case.get("claim_date"),
+            kind="event",
+            start=0,
+            end=len(case["claim"]),
+            source_text=case["claim"],
+        )
         evidence = [Evidence(chunk_id=f"{other.id}:0", text=other.text, start=0, end=len(other.text), score=1.0)]
         started = time.perf_counter()
         verdict = judging.judge.judge(claim, source, other, evidence)
-        return CaseResult(id=case["id"], expected=case["label"], predicted=verdict.label, correct=verdict.label == case["label"],
-                          confidence=verdict.confidence, error=verdict.error, seconds=round(time.perf_counter() - started, 3))
+        return CaseResult(
+            id=case["id"],
+            expected=case["label"],
+            predicted=verdict.label,
+            correct=verdict.label == case["label"],
+            confidence=verdict.confidence,
+            error=verdict.error,
+            seconds=round(time.perf_counter() - started, 3),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(one, cases))
@@ -171,18 +204,28 @@ def run_extraction(cases: list[dict[str, Any]], judging: Judging) -> tuple[list[
         found += len(matched)
         produced += len(claims)
         forbidden_cases += bool(forbidden)
-        results.append(CaseResult(id=case["id"], expected=case["must"], predicted=texts,
-                                  correct=len(matched) == len(case["must"]) and not forbidden,
-                                  error=failure or (f"forbidden: {forbidden}" if forbidden else None), seconds=round(seconds, 3)))
-    metrics = {"required_recall": round(found / required, 3) if required else 0.0,
-               "cases_with_forbidden_claims": forbidden_cases,
-               "claims_per_passage": round(produced / len(cases), 2) if cases else 0.0,
-               "match_threshold": MATCH_AT}
+        results.append(
+            CaseResult(
+                id=case["id"],
+                expected=case["must"],
+                predicted=texts,
+                correct=len(matched) == len(case["must"]) and not forbidden,
+                error=failure or (f"forbidden: {forbidden}" if forbidden else None),
+                seconds=round(seconds, 3),
+            )
+        )
+    metrics = {
+        "required_recall": round(found / required, 3) if required else 0.0,
+        "cases_with_forbidden_claims": forbidden_cases,
+        "claims_per_passage": round(produced / len(cases), 2) if cases else 0.0,
+        "match_threshold": MATCH_AT,
+    }
     return results, metrics
 
 
-def run_article_pairs(cases: list[dict[str, Any]], judging: Judging, settings: Settings,
-                      corpus: Path = ROOT / "corpus") -> tuple[list[CaseResult], dict[str, Any]]:
+def run_article_pairs(
+    cases: list[dict[str, Any]], judging: Judging, settings: Settings, corpus: Path = ROOT / "corpus"
+) -> tuple[list[CaseResult], dict[str, Any]]:
     from checker.compare import CompareOptions, compare
     from checker.ingest import ingest
     from checker.store import open_store
@@ -195,25 +238,41 @@ def run_article_pairs(cases: list[dict[str, Any]], judging: Judging, settings: S
         for case in cases:
             a, b = store.get_article(case["a"]), store.get_article(case["b"])
             if a is None or b is None:
-                raise InputError(f"eval case {case['id']}: article {case['a'] if a is None else case['b']} is not in {corpus}",
-                                 "Fix the suite or the corpus")
+                raise InputError(
+                    f"eval case {case['id']}: article {case['a'] if a is None else case['b']} is not in {corpus}", "Fix the suite or the corpus"
+                )
             started = time.perf_counter()
-            comparison = compare(a.article, b.article, store, judging.extractor, judging.judge, None,
-                                 CompareOptions(top_k=settings.top_k, concurrency=settings.concurrency))
+            comparison = compare(
+                a.article,
+                b.article,
+                store,
+                judging.extractor,
+                judging.judge,
+                None,
+                CompareOptions(top_k=settings.top_k, concurrency=settings.concurrency),
+            )
             found = []
             for conflict in case["conflicts"]:
-                hit = any(conflict["claim_contains"].lower() in r.claim.source_text.lower() and r.verdict.label in conflict["labels"]
-                          for r in comparison.results)
+                hit = any(
+                    conflict["claim_contains"].lower() in r.claim.source_text.lower() and r.verdict.label in conflict["labels"]
+                    for r in comparison.results
+                )
                 found.append(hit)
             flagged_total += sum(r.verdict.label in ("contradict", "superseded") for r in comparison.results)
             expected_total += len(found)
             found_total += sum(found)
-            results.append(CaseResult(id=case["id"], expected=[c["claim_contains"] for c in case["conflicts"]],
-                                      predicted=[f"{r.verdict.label}: {r.claim.text[:80]}" for r in comparison.results
-                                                 if r.verdict.label in ("contradict", "superseded")],
-                                      correct=all(found), seconds=round(time.perf_counter() - started, 3)))
-    metrics = {"conflict_recall": round(found_total / expected_total, 3) if expected_total else 0.0,
-               "conflicts_flagged": flagged_total}
+            results.append(
+                CaseResult(
+                    id=case["id"],
+                    expected=[c["claim_contains"] for c in case["conflicts"]],
+                    predicted=[
+                        f"{r.verdict.label}: {r.claim.text[:80]}" for r in comparison.results if r.verdict.label in ("contradict", "superseded")
+                    ],
+                    correct=all(found),
+                    seconds=round(time.perf_counter() - started, 3),
+                )
+            )
+    metrics = {"conflict_recall": round(found_total / expected_total, 3) if expected_total else 0.0, "conflicts_flagged": flagged_total}
     return results, metrics
 
 
@@ -233,13 +292,23 @@ def run_suite(name: str, judging: Judging, settings: Settings, cases: list[dict[
     else:
         results, metrics = run_article_pairs(cases, judging, settings)
     metrics.update(_usage_metrics(judging, results))
-    return SuiteResult(suite=name, judge=judging.kind, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
-                       extract=judging.extract, structured_output=judging.structured_output,
-                       cases=len(cases), metrics=metrics, results=results,
-                       recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+    return SuiteResult(
+        suite=name,
+        judge=judging.kind,
+        model=judging.model,
+        endpoint=judging.endpoint,
+        prompts=judging.prompts,
+        extract=judging.extract,
+        structured_output=judging.structured_output,
+        cases=len(cases),
+        metrics=metrics,
+        results=results,
+        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
 
 
 # -- saving and the scoreboard ----------------------------------------------------------------
+
 
 def save(result: SuiteResult, directory: Path = RESULTS_DIR) -> Path:
     path = directory / result.suite / f"{result.key()}.json"
@@ -253,13 +322,19 @@ def load_results(directory: Path = RESULTS_DIR) -> list[SuiteResult]:
 
 
 _COLUMNS: dict[str, list[tuple[str, Callable[[dict[str, Any]], Any]]]] = {
-    "claim_passage": [("accuracy", lambda m: m["accuracy"]), ("macro-F1", lambda m: m["macro_f1"]),
-                      ("contradict recall", lambda m: m["per_label"].get("contradict", {}).get("recall")),
-                      ("superseded recall", lambda m: m["per_label"].get("superseded", {}).get("recall")),
-                      ("injection cases right", lambda m: _injection(m)),
-                      ("unscored", lambda m: m["unscored_rate"])],
-    "extraction": [("required recall", lambda m: m["required_recall"]), ("cases with forbidden claims", lambda m: m["cases_with_forbidden_claims"]),
-                   ("claims / passage", lambda m: m["claims_per_passage"])],
+    "claim_passage": [
+        ("accuracy", lambda m: m["accuracy"]),
+        ("macro-F1", lambda m: m["macro_f1"]),
+        ("contradict recall", lambda m: m["per_label"].get("contradict", {}).get("recall")),
+        ("superseded recall", lambda m: m["per_label"].get("superseded", {}).get("recall")),
+        ("injection cases right", lambda m: _injection(m)),
+        ("unscored", lambda m: m["unscored_rate"]),
+    ],
+    "extraction": [
+        ("required recall", lambda m: m["required_recall"]),
+        ("cases with forbidden claims", lambda m: m["cases_with_forbidden_claims"]),
+        ("claims / passage", lambda m: m["claims_per_passage"]),
+    ],
     "article_pairs": [("conflict recall", lambda m: m["conflict_recall"]), ("conflicts flagged", lambda m: m["conflicts_flagged"])],
 }
 
@@ -273,25 +348,36 @@ def _injection(metrics: dict[str, Any]) -> str | None:
 
 
 def scoreboard(results: list[SuiteResult]) -> str:
-    lines = ["# Eval scoreboard", "",
-             "Every recorded judge, model and prompt version, per suite. Generated by `checker eval`;",
-             "do not edit by hand. Prompt hashes are the first 12 hex digits of the prompt file's SHA-256.", ""]
+    lines = [
+        "# Eval scoreboard",
+        "",
+        "Every recorded judge, model and prompt version, per suite. Generated by `checker eval`;",
+        "do not edit by hand. Prompt hashes are the first 12 hex digits of the prompt file's SHA-256.",
+        "",
+    ]
     for suite in SUITE_KINDS:
         rows = [r for r in results if r.suite == suite]
         if not rows:
             continue
         columns = _COLUMNS[suite]
-        lines += [f"## {suite}", "",
-                  "| judge | model | claims by | JSON asked as | prompts | cases | " + " | ".join(name for name, _ in columns) + " | LLM calls | tokens in/out | cost USD | s/case | recorded |",
-                  "|---|---|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|"]
+        lines += [
+            f"## {suite}",
+            "",
+            "| judge | model | claims by | JSON asked as | prompts | cases | "
+            + " | ".join(name for name, _ in columns)
+            + " | LLM calls | tokens in/out | cost USD | s/case | recorded |",
+            "|---|---|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|",
+        ]
         for r in sorted(rows, key=lambda r: (r.judge, r.model or "", r.extract or "", r.structured_output or "", r.recorded_at)):
             m = r.metrics
             prompts = ", ".join(f"{k}@{v}" for k, v in sorted(r.prompts.items())) or "none"
             values = " | ".join("" if f(m) is None else str(f(m)) for _, f in columns)
             cost = "" if m.get("cost_usd") is None else f"{m['cost_usd']:.4f}"
             extract = r.extract or ("sentences" if r.judge == "nli" else "llm")
-            lines.append(f"| {r.judge} | {r.model or ''} | {extract} | {r.structured_output or ''} | {prompts} | {r.cases} | {values} | {m.get('llm_calls', 0)} | "
-                         f"{m.get('input_tokens', 0)}/{m.get('output_tokens', 0)} | {cost} | {m.get('latency_s_mean', 0)} | {r.recorded_at[:10]} |")
+            lines.append(
+                f"| {r.judge} | {r.model or ''} | {extract} | {r.structured_output or ''} | {prompts} | {r.cases} | {values} | {m.get('llm_calls', 0)} | "
+                f"{m.get('input_tokens', 0)}/{m.get('output_tokens', 0)} | {cost} | {m.get('latency_s_mean', 0)} | {r.recorded_at[:10]} |"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -305,14 +391,32 @@ def run_file(path: Path, judging: Judging, limit: int | None = None) -> SuiteRes
     from checker import eval_files
 
     mode, rows, metrics = eval_files.run_file(path, judging, limit)
-    results = [CaseResult(id=r["id"], expected=r["expected"], predicted=r["predicted"], correct=r["correct"],
-                          confidence=r["score"], error=r["error"], seconds=r["seconds"]) for r in rows]
+    results = [
+        CaseResult(
+            id=r["id"],
+            expected=r["expected"],
+            predicted=r["predicted"],
+            correct=r["correct"],
+            confidence=r["score"],
+            error=r["error"],
+            seconds=r["seconds"],
+        )
+        for r in rows
+    ]
     metrics = {"mode": mode, "limit": limit, **metrics, **_usage_metrics(judging, results)}
-    return SuiteResult(suite=f"{EXTERNAL}/{_slug(path.stem)}-{eval_files.file_sha(path)}", judge=judging.kind,
-                       extract=judging.extract, structured_output=judging.structured_output,
-                       model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts, cases=len(results),
-                       metrics=metrics, results=results,
-                       recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
+    return SuiteResult(
+        suite=f"{EXTERNAL}/{_slug(path.stem)}-{eval_files.file_sha(path)}",
+        judge=judging.kind,
+        extract=judging.extract,
+        structured_output=judging.structured_output,
+        model=judging.model,
+        endpoint=judging.endpoint,
+        prompts=judging.prompts,
+        cases=len(results),
+        metrics=metrics,
+        results=results,
+        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
 
 
 def external_scoreboard(directory: Path = RESULTS_DIR) -> list[str]:
@@ -320,10 +424,14 @@ def external_scoreboard(directory: Path = RESULTS_DIR) -> list[str]:
     found = [SuiteResult.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(directory.glob(f"{EXTERNAL}/*/*.json"))]
     if not found:
         return []
-    lines = ["## Your own eval files", "",
-             "`checker eval PATH.jsonl --save`: each file is named with the first 12 hex digits of its content's SHA-256.", "",
-             "| file | judge | model | cases | mode | accuracy | balanced accuracy | ROC AUC | macro-F1 | contradict recall | recorded |",
-             "|---|---|---|---:|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "## Your own eval files",
+        "",
+        "`checker eval PATH.jsonl --save`: each file is named with the first 12 hex digits of its content's SHA-256.",
+        "",
+        "| file | judge | model | cases | mode | accuracy | balanced accuracy | ROC AUC | macro-F1 | contradict recall | recorded |",
+        "|---|---|---|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
     for r in sorted(found, key=lambda r: (r.suite, r.judge, r.recorded_at)):
         m = r.metrics
         contradict = m.get("per_label", {}).get("contradict", {}).get("recall")

@@ -51,8 +51,9 @@ def _date_key(claim: ReportClaim) -> tuple:
     return (claim.published is None, claim.published, claim.outlet, claim.id)
 
 
-def group_events(claims: dict[str, ReportClaim], pairs: list[ClaimPair], join_at: float = EVENT_SIMILARITY,
-                 cap: int = MAX_EVENT_CLAIMS) -> list[Event]:
+def group_events(
+    claims: dict[str, ReportClaim], pairs: list[ClaimPair], join_at: float = EVENT_SIMILARITY, cap: int = MAX_EVENT_CLAIMS
+) -> list[Event]:
     """Cluster the paired claims into events and set each pair's ``event`` (None between events)."""
     linked = sorted({c for p in pairs for c in (p.earlier, p.later)})
     clusters = _Clusters(linked)
@@ -73,18 +74,25 @@ def group_events(claims: dict[str, ReportClaim], pairs: list[ClaimPair], join_at
         degree = Counter(c for p in event_pairs for c in (p.earlier, p.later))
         ordered = sorted(ids, key=lambda c: _date_key(claims[c]))
         central = max(ordered, key=lambda c: (degree[c], -ordered.index(c)))
-        dates = [claims[c].published for c in ordered if claims[c].published]
+        dates = [d for d in (claims[c].published for c in ordered) if d is not None]
         counts = Counter(p.verdict.label if p.verdict else "missing" for p in event_pairs)
         event_id = "ev-" + hashlib.sha1("|".join(sorted(ids)).encode()).hexdigest()[:10]
         for pair in event_pairs:
             pair.event = event_id
-        events.append(Event(
-            id=event_id, title=claims[central].text, outlets=sorted({claims[c].outlet for c in ids}),
-            claims=ordered, pairs=[p.id for p in sorted(event_pairs, key=lambda p: p.id)],
-            first=min(dates) if dates else None, last=max(dates) if dates else None, counts=dict(counts)))
+        events.append(
+            Event(
+                id=event_id,
+                title=claims[central].text,
+                outlets=sorted({claims[c].outlet for c in ids}),
+                claims=ordered,
+                pairs=[p.id for p in sorted(event_pairs, key=lambda p: p.id)],
+                first=min(dates) if dates else None,
+                last=max(dates) if dates else None,
+                counts=dict(counts),
+            )
+        )
     # Most disputed first, then the most widely covered.
-    return sorted(events, key=lambda e: (-(e.counts.get("contradict", 0) + e.counts.get("superseded", 0)),
-                                         -len(e.outlets), -len(e.claims), e.id))
+    return sorted(events, key=lambda e: (-(e.counts.get("contradict", 0) + e.counts.get("superseded", 0)), -len(e.outlets), -len(e.claims), e.id))
 
 
 def rank_conflicts(pairs: list[ClaimPair], events: list[Event], outlets: int) -> list[Conflict]:
@@ -101,8 +109,16 @@ def rank_conflicts(pairs: list[ClaimPair], events: list[Event], outlets: int) ->
             continue
         importance = round(coverage.get(pair.event, between) if pair.event else between, 3)
         confidence = pair.verdict.confidence if pair.verdict.confidence is not None else 0.5
-        conflicts.append(Conflict(pair=pair.id, event=pair.event, label=pair.verdict.label, importance=importance,
-                                  confidence=round(confidence, 3), score=round(importance * confidence, 4)))
+        conflicts.append(
+            Conflict(
+                pair=pair.id,
+                event=pair.event,
+                label=pair.verdict.label,
+                importance=importance,
+                confidence=round(confidence, 3),
+                score=round(importance * confidence, 4),
+            )
+        )
     return sorted(conflicts, key=lambda c: (-c.score, c.label != "contradict", c.pair))
 
 
@@ -119,6 +135,9 @@ def outlet_matrix(claims: dict[str, ReportClaim], pairs: list[ClaimPair]) -> lis
     for a, b in combinations(outlets, 2):
         seen = counts.get((a, b), Counter())
         decided = seen["agree"] + seen["contradict"]
-        cells.append(OutletCell(a=a, b=b, counts={label: seen.get(label, 0) for label in LABELS},
-                                agreement=round(seen["agree"] / decided, 3) if decided else None))
+        cells.append(
+            OutletCell(
+                a=a, b=b, counts={label: seen.get(label, 0) for label in LABELS}, agreement=round(seen["agree"] / decided, 3) if decided else None
+            )
+        )
     return cells

@@ -57,9 +57,14 @@ def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progre
             report.warnings.extend(loaded.warnings)
             for article in loaded.articles:
                 if article.id in seen_ids:
-                    report.outcomes.append(IngestOutcome(
-                        source=article.source, article_id=article.id, status="skipped",
-                        message=f"{article.source}: same id as an article earlier in this run; give it its own 'id'"))
+                    report.outcomes.append(
+                        IngestOutcome(
+                            source=article.source,
+                            article_id=article.id,
+                            status="skipped",
+                            message=f"{article.source}: same id as an article earlier in this run; give it its own 'id'",
+                        )
+                    )
                     continue
                 seen_ids.add(article.id)
                 pending.append(article)
@@ -88,17 +93,29 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
             continue
         if previous is not None and not same_source(previous.article, article):
             # Two feeds both numbering from 1 would otherwise replace each other's articles.
-            report.outcomes.append(IngestOutcome(
-                source=article.source, article_id=article.id, status="skipped",
-                message=(f"{article.source}: the id {article.id!r} already belongs to another article "
-                         f"({previous.article.outlet}, from {previous.article.source}); not replaced. "
-                         "Give this article a unique 'id', for example prefixed with its outlet")))
+            report.outcomes.append(
+                IngestOutcome(
+                    source=article.source,
+                    article_id=article.id,
+                    status="skipped",
+                    message=(
+                        f"{article.source}: the id {article.id!r} already belongs to another article "
+                        f"({previous.article.outlet}, from {previous.article.source}); not replaced. "
+                        "Give this article a unique 'id', for example prefixed with its outlet"
+                    ),
+                )
+            )
             continue
         others = [i for i in twins.get(article.sha256, []) if i != article.id]
         if previous is None and others:
-            report.outcomes.append(IngestOutcome(
-                source=article.source, article_id=article.id, status="skipped",
-                message=f"{article.source}: same text as the indexed article {others[0]}; not added twice"))
+            report.outcomes.append(
+                IngestOutcome(
+                    source=article.source,
+                    article_id=article.id,
+                    status="skipped",
+                    message=f"{article.source}: same text as the indexed article {others[0]}; not added twice",
+                )
+            )
             continue
         to_write.append((article, chunks, "updated" if previous is not None else "added"))
         twins[article.sha256].append(article.id)
@@ -106,11 +123,10 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
     vectors = embeddings.embed([c.text for _, chunks, _ in to_write for c in chunks], batch_size=settings.embedding_batch)
     items, offset = [], 0
     for article, chunks, _ in to_write:
-        items.append((article, chunks, vectors[offset:offset + len(chunks)]))
+        items.append((article, chunks, vectors[offset : offset + len(chunks)]))
         offset += len(chunks)
     store.write_articles(items)
-    report.outcomes.extend(
-        IngestOutcome(source=a.source, article_id=a.id, status=status, chunks=len(chunks)) for a, chunks, status in to_write)
+    report.outcomes.extend(IngestOutcome(source=a.source, article_id=a.id, status=status, chunks=len(chunks)) for a, chunks, status in to_write)
     articles.clear()
 
 
@@ -118,8 +134,10 @@ def same_source(stored: Article, new: Article) -> bool:
     """Whether ``new`` is a new version of ``stored``: an update comes from the same file (a
     corrected outlet or date in it is an update too; a JSON feed's records may move, so the
     record number is not compared). Another file claiming the id is another article."""
+
     def file_of(source: str | None) -> str:
         return str(Path((source or "").split("#", 1)[0]).resolve())
+
     return file_of(stored.source) == file_of(new.source)
 
 

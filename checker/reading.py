@@ -47,17 +47,12 @@ def _discover_one(path: Path, files: list[Path], warnings: list[str]) -> None:
     if not path.exists():
         warnings.append(f"{path}: no such file or folder; check the path")
     elif path.is_dir():
-        found = sorted(
-            p for p in path.rglob("*")
-            if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, path)
-        )
+        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, path))
         if not found:
-            warnings.append(f"{path}: no readable articles in this folder "
-                            f"(looked for {', '.join(SUPPORTED_SUFFIXES)})")
+            warnings.append(f"{path}: no readable articles in this folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
         files.extend(found)
     elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        warnings.append(f"{path}: unsupported file type '{path.suffix or 'none'}'; "
-                        f"use one of {', '.join(SUPPORTED_SUFFIXES)}")
+        warnings.append(f"{path}: unsupported file type '{path.suffix or 'none'}'; use one of {', '.join(SUPPORTED_SUFFIXES)}")
     else:
         files.append(path)
 
@@ -88,8 +83,7 @@ def decode(data: bytes, name: str) -> str:
         if data.startswith(bom):
             return _strict(data, encoding, name)
     if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: looks like a binary file, not text",
-                         "Give a .txt, .md, .html, .json or .jsonl article")
+        raise InputError(f"{name}: looks like a binary file, not text", "Give a .txt, .md, .html, .json or .jsonl article")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

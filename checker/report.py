@@ -56,8 +56,10 @@ class _Candidate:
 
 def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Article, Claim], tuple[Article, Claim]]:
     """Earlier report first: the judge then asks whether the later one supersedes it."""
+
     def key(item: tuple[Article, Claim]) -> tuple:
         return (item[0].published or dt.date.max, item[0].id, item[1].id)
+
     return (a, b) if key(a) <= key(b) else (b, a)
 
 
@@ -66,8 +68,9 @@ def _pair_id(earlier: Claim, later: Claim) -> str:
 
 
 class _Run:
-    def __init__(self, articles: Sequence[Article], store: Store, judging: Judging, results: Results,
-                 options: ReportOptions, progress: Progress | None) -> None:
+    def __init__(
+        self, articles: Sequence[Article], store: Store, judging: Judging, results: Results, options: ReportOptions, progress: Progress | None
+    ) -> None:
         self.articles = {a.id: a for a in articles}
         self.store = store
         self.judging = judging
@@ -99,10 +102,9 @@ class _Run:
         claim_index = ClaimIndex(self.store)
         name = self.judging.extractor.name
         present = claim_index.indexed_versions(sorted(extracted), name)
-        todo = [(self.articles[i], claims) for i, claims in sorted(extracted.items())
-                if claims and (i, self.articles[i].sha256) not in present]
+        todo = [(self.articles[i], claims) for i, claims in sorted(extracted.items()) if claims and (i, self.articles[i].sha256) not in present]
         for lo in range(0, len(todo), 64):
-            claim_index.write(todo[lo:lo + 64], name)
+            claim_index.write(todo[lo : lo + 64], name)
         return claim_index
 
     # -- 2. pairs -----------------------------------------------------------------------
@@ -113,16 +115,14 @@ class _Run:
         old neighbour out of a claim's k nearest, but never drops a verdict from the report."""
         owned = {c.id: (self.articles[a], c) for a, claims in extracted.items() for c in claims}
         everything = [owned[c] for c in sorted(owned)]
-        near = claim_index.neighbours(everything, self.articles, self.judging.extractor.name,
-                                      self.options.neighbours, self.options.min_similarity)
+        near = claim_index.neighbours(everything, self.articles, self.judging.extractor.name, self.options.neighbours, self.options.min_similarity)
         found: dict[str, _Candidate] = {}
 
         def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
             earlier, later = _order(first, second)
             pair_id = _pair_id(earlier[1], later[1])
             if pair_id not in found:
-                found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id,
-                                                      similarity=similarity), earlier, later)
+                found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
 
         for claim_id, neighbours in near.items():
             for neighbour in neighbours:
@@ -131,8 +131,7 @@ class _Run:
         self.stored = self.results.pair_verdicts(self.judging.judge.name, set(owned))
         for (earlier_id, earlier_version, later_id, later_version), row in self.stored.items():
             earlier, later = owned[earlier_id], owned[later_id]
-            if (earlier[0].version == earlier_version and later[0].version == later_version
-                    and row["similarity"] >= self.options.min_similarity):
+            if earlier[0].version == earlier_version and later[0].version == later_version and row["similarity"] >= self.options.min_similarity:
                 add(earlier, later, row["similarity"])
         return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
 
@@ -151,12 +150,20 @@ class _Run:
 
         def one(candidate: _Candidate) -> Verdict:
             (source, claim), (other, other_claim) = candidate.earlier, candidate.later
-            evidence = [Evidence(chunk_id=other_claim.id, text=other_claim.source_text, start=other_claim.start,
-                                 end=other_claim.end, score=candidate.pair.similarity)]
+            evidence = [
+                Evidence(
+                    chunk_id=other_claim.id,
+                    text=other_claim.source_text,
+                    start=other_claim.start,
+                    end=other_claim.end,
+                    score=candidate.pair.similarity,
+                )
+            ]
             verdict = self.judging.judge.judge(claim, source, other, evidence)
             if verdict.label != "unscored":  # an unscored pair is tried again by the next run
-                self.results.store_pair_verdict(candidate.key, judge_name, {
-                    "verdict": verdict.model_dump(mode="json"), "similarity": candidate.pair.similarity})
+                self.results.store_pair_verdict(
+                    candidate.key, judge_name, {"verdict": verdict.model_dump(mode="json"), "similarity": candidate.pair.similarity}
+                )
             return verdict
 
         for candidate, verdict, problem in self._pool(one, todo, "pairs"):
@@ -174,8 +181,7 @@ class _Run:
         self.progress(stage, 0, len(items))
         verb = "not extracted" if stage == "claims" else "not judged"
         done_count = 0
-        for item, future in as_finished(work, items, self.options.concurrency, stop=lambda: bool(self.stopped),
-                                        name=f"report-{stage}"):
+        for item, future in as_finished(work, items, self.options.concurrency, stop=lambda: bool(self.stopped), name=f"report-{stage}"):
             if future is None:  # never started: the budget ran out
                 yield item, None, f"{verb}: {self.stopped}"
                 continue
@@ -192,8 +198,14 @@ class _Run:
             self.progress(stage, done_count, len(items))
 
 
-def build_report(articles: Sequence[Article], store: Store, judging: Judging, results: Results,
-                 options: ReportOptions | None = None, progress: Progress | None = None) -> Report:
+def build_report(
+    articles: Sequence[Article],
+    store: Store,
+    judging: Judging,
+    results: Results,
+    options: ReportOptions | None = None,
+    progress: Progress | None = None,
+) -> Report:
     options = options or ReportOptions()
     run = _Run(articles, store, judging, results, options, progress)
     extracted = run.extract()
@@ -201,9 +213,21 @@ def build_report(articles: Sequence[Article], store: Store, judging: Judging, re
     candidates = run.candidates(extracted, claim_index)
     run.judge(candidates)
 
-    claims = {c.id: ReportClaim(id=c.id, article_id=a, outlet=run.articles[a].outlet, published=run.articles[a].published,
-                                text=c.text, speaker=c.speaker, kind=c.kind, start=c.start, end=c.end)
-              for a, found in extracted.items() for c in found}
+    claims = {
+        c.id: ReportClaim(
+            id=c.id,
+            article_id=a,
+            outlet=run.articles[a].outlet,
+            published=run.articles[a].published,
+            text=c.text,
+            speaker=c.speaker,
+            kind=c.kind,
+            start=c.start,
+            end=c.end,
+        )
+        for a, found in extracted.items()
+        for c in found
+    }
     pairs = [c.pair for c in candidates]
     events = analysis.group_events(claims, pairs)
     outlets = {a.outlet for a in run.articles.values()}
@@ -211,20 +235,38 @@ def build_report(articles: Sequence[Article], store: Store, judging: Judging, re
     cross = (len(claims) ** 2 - sum(n * n for n in per_outlet.values())) // 2
     judged = sum(p.verdict is not None for p in pairs)
     coverage = Coverage(
-        articles=len(run.articles), claims=len(claims),
+        articles=len(run.articles),
+        claims=len(claims),
         articles_without_claims=sorted(a for a, found in extracted.items() if not found),
-        cross_outlet_pairs=cross, candidate_pairs=len(pairs), judged=judged,
-        reused=sum(p.reused for p in pairs), skipped=max(cross - len(pairs), 0),
-        missing=len(pairs) - judged, stopped=run.stopped, failed_articles=run.failed)
+        cross_outlet_pairs=cross,
+        candidate_pairs=len(pairs),
+        judged=judged,
+        reused=sum(p.reused for p in pairs),
+        skipped=max(cross - len(pairs), 0),
+        missing=len(pairs) - judged,
+        stopped=run.stopped,
+        failed_articles=run.failed,
+    )
     return Report(
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        judge=judging.judge.name, model=judging.model, endpoint=judging.endpoint, prompts=judging.prompts,
-        neighbours=options.neighbours, min_similarity=options.min_similarity,
-        articles=[ReportArticle(**article_ref(a).model_dump(), text=a.text, claims=len(extracted.get(a.id, [])))
-                  for a in sorted(run.articles.values(), key=_by_date)],
+        judge=judging.judge.name,
+        model=judging.model,
+        endpoint=judging.endpoint,
+        prompts=judging.prompts,
+        neighbours=options.neighbours,
+        min_similarity=options.min_similarity,
+        articles=[
+            ReportArticle(**article_ref(a).model_dump(), text=a.text, claims=len(extracted.get(a.id, [])))
+            for a in sorted(run.articles.values(), key=_by_date)
+        ],
         claims=sorted(claims.values(), key=lambda c: (c.published is None, c.published, c.outlet, c.id)),
-        pairs=pairs, events=events, conflicts=analysis.rank_conflicts(pairs, events, len(outlets)),
-        matrix=analysis.outlet_matrix(claims, pairs), coverage=coverage, usage=judging.usage())
+        pairs=pairs,
+        events=events,
+        conflicts=analysis.rank_conflicts(pairs, events, len(outlets)),
+        matrix=analysis.outlet_matrix(claims, pairs),
+        coverage=coverage,
+        usage=judging.usage(),
+    )
 
 
 def _by_date(article: Article) -> tuple:

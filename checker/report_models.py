@@ -89,8 +89,9 @@ class Coverage(BaseModel):
     skipped: int = Field(description="cross_outlet_pairs - candidate_pairs: never sent to a judge.")
     missing: int = Field(description="Candidate pairs left without a verdict (budget or judge failure).")
     stopped: str | None = Field(default=None, description="Why the run stopped early, if it did.")
-    failed_articles: dict[str, str] = Field(default_factory=dict,
-                                            description="Articles whose claims could not be extracted: id -> why. Retried by the next run.")
+    failed_articles: dict[str, str] = Field(
+        default_factory=dict, description="Articles whose claims could not be extracted: id -> why. Retried by the next run."
+    )
 
 
 class Report(BaseModel):

@@ -84,8 +84,9 @@ class Results:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the results database {path} ({exc})",
-                             "Check that --store is writable; move a corrupted file aside to start afresh") from None
+            raise StoreError(
+                f"cannot open the results database {path} ({exc})", "Check that --store is writable; move a corrupted file aside to start afresh"
+            ) from None
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -95,38 +96,49 @@ class Results:
 
     def cached_call(self, key: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute(
-                "SELECT payload, raw, input_tokens, output_tokens FROM llm_calls WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT payload, raw, input_tokens, output_tokens FROM llm_calls WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        return {"payload": json.loads(row[0]) if row[0] is not None else None, "raw": row[1],
-                "input_tokens": row[2], "output_tokens": row[3]}
+        return {"payload": json.loads(row[0]) if row[0] is not None else None, "raw": row[1], "input_tokens": row[2], "output_tokens": row[3]}
 
     def store_call(self, key: str, model: str, endpoint: str, payload: Any, raw: str, input_tokens: int, output_tokens: int) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, model, endpoint, json.dumps(payload, ensure_ascii=False) if payload is not None else None,
-                 raw, input_tokens, output_tokens, time.time()))
+                (
+                    key,
+                    model,
+                    endpoint,
+                    json.dumps(payload, ensure_ascii=False) if payload is not None else None,
+                    raw,
+                    input_tokens,
+                    output_tokens,
+                    time.time(),
+                ),
+            )
 
     # -- claims and verdicts -------------------------------------------------------------
 
     def claims(self, article_id: str, article_sha: str, extractor: str) -> tuple[list[dict[str, Any]], int] | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT claims, dropped FROM claims WHERE article_id = ? AND article_sha = ? AND extractor = ?",
-                (article_id, article_sha, extractor)).fetchone()
+                "SELECT claims, dropped FROM claims WHERE article_id = ? AND article_sha = ? AND extractor = ?", (article_id, article_sha, extractor)
+            ).fetchone()
         return (json.loads(row[0]), int(row[1])) if row else None
 
     def store_claims(self, article_id: str, article_sha: str, extractor: str, claims: list[dict[str, Any]], dropped: int) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?, ?)",
-                             (article_id, article_sha, extractor, json.dumps(claims, ensure_ascii=False), dropped, time.time()))
+            self._db.execute(
+                "INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?, ?, ?)",
+                (article_id, article_sha, extractor, json.dumps(claims, ensure_ascii=False), dropped, time.time()),
+            )
 
     def store_verdict(self, claim_id: str, other_article_id: str, other_sha: str, judge: str, result: dict[str, Any]) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
-                             (claim_id, other_article_id, other_sha, judge, json.dumps(result, ensure_ascii=False), time.time()))
+            self._db.execute(
+                "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
+                (claim_id, other_article_id, other_sha, judge, json.dumps(result, ensure_ascii=False), time.time()),
+            )
 
     def verdicts_for(self, other_article_id: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -143,21 +155,23 @@ class Results:
         """
         with self._lock:
             rows = self._db.execute(
-                "SELECT earlier_claim, earlier_version, later_claim, later_version, result FROM pair_verdicts WHERE judge = ?",
-                (judge,)).fetchall()
+                "SELECT earlier_claim, earlier_version, later_claim, later_version, result FROM pair_verdicts WHERE judge = ?", (judge,)
+            ).fetchall()
         return {(r[0], r[1], r[2], r[3]): json.loads(r[4]) for r in rows if r[0] in claim_ids and r[2] in claim_ids}
 
     def store_pair_verdict(self, key: tuple[str, str, str, str], judge: str, result: dict[str, Any]) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO pair_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (*key, judge, json.dumps(result, ensure_ascii=False), time.time()))
+            self._db.execute(
+                "INSERT OR REPLACE INTO pair_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*key, judge, json.dumps(result, ensure_ascii=False), time.time()),
+            )
 
     # -- runs ----------------------------------------------------------------------------
 
     def start_run(self, command: str) -> int:
         with self._lock:
             cursor = self._db.execute("INSERT INTO runs (command, started) VALUES (?, ?)", (command, time.time()))
-            return int(cursor.lastrowid)
+            return int(cursor.lastrowid or 0)
 
     def finish_run(self, run_id: int, usage: dict[str, Any]) -> None:
         with self._lock:

@@ -196,8 +196,9 @@ class Comparison(BaseModel):
     claims_dropped: int = Field(default=0, description="Extracted claims whose source sentence was not found in the article.")
     results: list[ClaimResult] = Field(default_factory=list)
     summary: dict[str, int] = Field(default_factory=dict)
-    failures: list[str] = Field(default_factory=list,
-                                description="Why part of the comparison is missing: an article whose claims could not be extracted, with the reason.")
+    failures: list[str] = Field(
+        default_factory=list, description="Why part of the comparison is missing: an article whose claims could not be extracted, with the reason."
+    )
     usage: Usage = Field(default_factory=Usage)
 
     @property

@@ -51,11 +51,13 @@ class Store:
     def collection(self, name: str) -> Collection:
         """A cosine-space collection of this index (articles, chunks, the claims of `checker report`)."""
         try:
-            return self._client.get_or_create_collection(f"{self.prefix}-{name}", configuration={"hnsw": {"space": "cosine"}},
-                                                         embedding_function=None)
+            return self._client.get_or_create_collection(
+                f"{self.prefix}-{name}", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
         except Exception as exc:  # chromadb raises many types; all mean the same to a user
-            raise StoreError(f"cannot open the index at {self.where} ({brief(exc, 160)})",
-                             "Check --store / --chroma-url, or delete a corrupted store folder") from None
+            raise StoreError(
+                f"cannot open the index at {self.where} ({brief(exc, 160)})", "Check --store / --chroma-url, or delete a corrupted store folder"
+            ) from None
 
     @property
     def batch_size(self) -> int:
@@ -71,7 +73,7 @@ class Store:
         stored: dict[str, StoredArticle] = {}
         include = ["documents", "metadatas"] if with_text else ["metadatas"]
         for lo in range(0, len(article_ids), self._batch):
-            found = self.call(self._articles.get, ids=list(article_ids[lo:lo + self._batch]), include=include)
+            found = self.call(self._articles.get, ids=list(article_ids[lo : lo + self._batch]), include=include)
             documents = found["documents"] if with_text else [""] * len(found["ids"])
             for article_id, document, meta in zip(found["ids"], documents, found["metadatas"]):
                 stored[article_id] = _stored(document, meta)
@@ -82,7 +84,7 @@ class Store:
         by_sha: dict[str, list[str]] = {}
         unique = sorted(set(hashes))
         for lo in range(0, len(unique), self._batch):
-            found = self.call(self._articles.get, where={"sha256": {"$in": unique[lo:lo + self._batch]}}, include=["metadatas"])
+            found = self.call(self._articles.get, where={"sha256": {"$in": unique[lo : lo + self._batch]}}, include=["metadatas"])
             for article_id, meta in zip(found["ids"], found["metadatas"]):
                 by_sha.setdefault(meta["sha256"], []).append(article_id)
         return by_sha
@@ -132,17 +134,19 @@ class Store:
         for chunk_id, meta, doc, dist in zip(found["ids"][0], metas, docs, dists):
             if live.get(meta["article_id"]) != meta["version"]:
                 continue
-            hits.append(SearchHit(
-                chunk_id=chunk_id,
-                article_id=meta["article_id"],
-                outlet=meta["outlet"],
-                title=meta["title"],
-                published=meta["published"] or None,
-                start=meta["start"],
-                end=meta["end"],
-                text=doc,
-                score=round(1.0 - float(dist), 4),
-            ))
+            hits.append(
+                SearchHit(
+                    chunk_id=chunk_id,
+                    article_id=meta["article_id"],
+                    outlet=meta["outlet"],
+                    title=meta["title"],
+                    published=meta["published"] or None,
+                    start=meta["start"],
+                    end=meta["end"],
+                    text=doc,
+                    score=round(1.0 - float(dist), 4),
+                )
+            )
         return hits[:k]
 
     def _live_versions(self, article_ids: Iterable[str]) -> dict[str, str]:
@@ -166,20 +170,18 @@ class Store:
             meta = article.metadata()
             shared = {k: meta[k] for k in ("article_id", "outlet", "title", "published", "version")}
             for chunk, vector in zip(chunks, vectors):
-                chunk_rows.append((chunk.id, vector.tolist(), chunk.text,
-                                   {**shared, "index": chunk.index, "start": chunk.start, "end": chunk.end}))
+                chunk_rows.append((chunk.id, vector.tolist(), chunk.text, {**shared, "index": chunk.index, "start": chunk.start, "end": chunk.end}))
             centroid = vectors.mean(axis=0)
             centroid = centroid / (float(np.linalg.norm(centroid)) or 1.0)
-            records.append((article.id, centroid.tolist(), article.text,
-                            {**meta, "chunks": len(chunks), "characters": len(article.text)}))
-        self._upsert(self._chunks, chunk_rows)   # 1. chunks
-        self._upsert(self._articles, records)    # 2. the commit point
+            records.append((article.id, centroid.tolist(), article.text, {**meta, "chunks": len(chunks), "characters": len(article.text)}))
+        self._upsert(self._chunks, chunk_rows)  # 1. chunks
+        self._upsert(self._articles, records)  # 2. the commit point
         keep = {c.id for _, chunks, _ in items for c in chunks}
         self._delete_stale([a.id for a, _, _ in items], keep)  # 3. other versions
 
     def _upsert(self, collection: Collection, rows: Sequence[tuple[str, list[float], str, dict[str, Any]]]) -> None:
         for lo in range(0, len(rows), self._batch):
-            ids, vectors, documents, metadatas = zip(*rows[lo:lo + self._batch])
+            ids, vectors, documents, metadatas = zip(*rows[lo : lo + self._batch])
             self.call(collection.upsert, ids=list(ids), embeddings=list(vectors), documents=list(documents), metadatas=list(metadatas))
 
     def delete_stale_chunks(self, article_id: str, keep: set[str]) -> int:
@@ -192,10 +194,10 @@ class Store:
         """
         stale: list[str] = []
         for lo in range(0, len(article_ids), self._batch):
-            found = self.call(self._chunks.get, where={"article_id": {"$in": list(article_ids[lo:lo + self._batch])}}, include=[])
+            found = self.call(self._chunks.get, where={"article_id": {"$in": list(article_ids[lo : lo + self._batch])}}, include=[])
             stale.extend(i for i in found["ids"] if i not in keep)
         for lo in range(0, len(stale), self._batch):
-            self.call(self._chunks.delete, ids=stale[lo:lo + self._batch])
+            self.call(self._chunks.delete, ids=stale[lo : lo + self._batch])
         return len(stale)
 
     def call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
@@ -203,8 +205,10 @@ class Store:
         try:
             return method(*args, **kwargs)
         except Exception as exc:  # network errors, server errors, disk errors
-            raise StoreError(f"the index at {self.where} failed ({brief(exc, 160)})",
-                             "Check that the Chroma server is running, or that the store folder is writable") from None
+            raise StoreError(
+                f"the index at {self.where} failed ({brief(exc, 160)})",
+                "Check that the Chroma server is running, or that the store folder is writable",
+            ) from None
 
 
 def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
@@ -227,8 +231,10 @@ def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
             )
             client.heartbeat()
         except Exception as exc:
-            raise StoreError(f"cannot reach the Chroma server at {chroma_url} ({brief(exc, 160)})",
-                             "Start it with `chroma run --path DIR --port N`, or drop --chroma-url to use the local store") from None
+            raise StoreError(
+                f"cannot reach the Chroma server at {chroma_url} ({brief(exc, 160)})",
+                "Start it with `chroma run --path DIR --port N`, or drop --chroma-url to use the local store",
+            ) from None
         return Store(client, prefix, chroma_url)
     # Absolute: chromadb caches clients by path string, so a relative one can alias another.
     chroma_dir = (store_dir / "chroma").resolve()
@@ -236,16 +242,21 @@ def open_store(store_dir: Path, chroma_url: str | None, prefix: str) -> Store:
         chroma_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        raise StoreError(f"cannot open the store at {chroma_dir} ({brief(exc, 160)})",
-                         "Check that --store points to a writable folder") from None
+        raise StoreError(f"cannot open the store at {chroma_dir} ({brief(exc, 160)})", "Check that --store points to a writable folder") from None
     return Store(client, prefix, str(chroma_dir))
 
 
 def _common(meta: dict[str, Any]) -> dict[str, Any]:
     """The article fields every record carries, back from Chroma's flat strings."""
-    return {"id": meta["article_id"], "outlet": meta["outlet"], "title": meta["title"],
-            "published": meta["published"] or None, "author": meta["author"] or None,
-            "url": meta["url"] or None, "source": meta["source"]}
+    return {
+        "id": meta["article_id"],
+        "outlet": meta["outlet"],
+        "title": meta["title"],
+        "published": meta["published"] or None,
+        "author": meta["author"] or None,
+        "url": meta["url"] or None,
+        "source": meta["source"],
+    }
 
 
 def _stored(document: str, meta: dict[str, Any]) -> StoredArticle:

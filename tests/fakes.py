@@ -108,6 +108,5 @@ class KeywordJudge:
             label, quote = "agree", evidence[0].text[:30]
         else:
             label, quote = "not_addressed", None
-        verdict = Verdict(label=label, quote=quote, rationale=f"keywords say {label}", confidence=0.9,
-                          judge="keywords", model="keywords")
+        verdict = Verdict(label=label, quote=quote, rationale=f"keywords say {label}", confidence=0.9, judge="keywords", model="keywords")
         return finalise(verdict, source, other)

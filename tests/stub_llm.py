@@ -28,8 +28,9 @@ def answer_for(schema_name: str, user_message: str) -> dict[str, Any]:
     fences = dict(FENCE.findall(user_message))
     if schema_name == "ExtractedClaims":
         lines = NUMBERED_LINE.findall(fences.get("ARTICLE", ""))[:3]
-        return {"claims": [{"claim": text.strip(), "sentences": [int(n)], "speaker": "the outlet",
-                            "when": None, "kind": "event"} for n, text in lines]}
+        return {
+            "claims": [{"claim": text.strip(), "sentences": [int(n)], "speaker": "the outlet", "when": None, "kind": "event"} for n, text in lines]
+        }
     return {"reasoning": "The stub does not read.", "label": "not_addressed", "sentences": [], "confidence": 0.5}
 
 
@@ -94,8 +95,7 @@ class StubLLM:
                 if stub.delay:
                     time.sleep(stub.delay)
                 if fault == "429":
-                    return self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
-                                      {"Retry-After": f"{stub.retry_after:g}"})
+                    return self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {"Retry-After": f"{stub.retry_after:g}"})
                 if fault == "500":
                     return self._send(500, {"error": {"message": "boom", "type": "server_error"}})
                 if fault == "401":
@@ -124,13 +124,21 @@ class StubLLM:
                 name = tools[0]["function"]["name"] if tools else body.get("response_format", {}).get("json_schema", {}).get("name", "")
                 arguments = json.dumps(answer_for(name, first_user))
                 if tools:
-                    message = {"role": "assistant", "content": None, "tool_calls": [
-                        {"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}]}
+                    message = {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}],
+                    }
                 else:
                     message = {"role": "assistant", "content": arguments}
-                return {"id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": body.get("model", "stub"),
-                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60}}
+                return {
+                    "id": "chatcmpl-stub",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body.get("model", "stub"),
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
+                }
 
             def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 self._raw(status, json.dumps(payload).encode(), headers)

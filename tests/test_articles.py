@@ -14,8 +14,7 @@ from checker.reading import discover
 from tests.conftest import CORPUS
 
 LIMIT = 10_000_000
-BODY = ("Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of "
-        "Chernihiv to its north, the Pentagon said Wednesday.")
+BODY = "Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of Chernihiv to its north, the Pentagon said Wednesday."
 
 
 def test_corpus_front_matter_is_the_metadata() -> None:

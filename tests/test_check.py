@@ -29,8 +29,7 @@ def keyword_judge(monkeypatch):  # type: ignore[no-untyped-def]
     from checker.judging import Judging
 
     judge = KeywordJudge()
-    monkeypatch.setattr("checker.cli.check_command.build_judging",
-                        lambda *args, **kwargs: Judging("nli", None, judge, None, None, None, {}))  # type: ignore[arg-type]
+    monkeypatch.setattr("checker.cli.check_command.build_judging", lambda *args, **kwargs: Judging("nli", None, judge, None, None, None, {}))  # type: ignore[arg-type]
     return judge
 
 
@@ -91,18 +90,30 @@ def test_an_empty_claim_is_one_line(fake_embeddings, keyword_judge) -> None:
 
 
 def test_fail_on_exits_1(fake_embeddings, keyword_judge) -> None:
-    result = runner.invoke(app_(), ["check", "Kirby said the withdrawal was a repositioning", str(CORPUS),
-                                    "--fail-on", "contradict", "--fail-on", "superseded", "--fail-on", "agree"])
+    result = runner.invoke(
+        app_(),
+        [
+            "check",
+            "Kirby said the withdrawal was a repositioning",
+            str(CORPUS),
+            "--fail-on",
+            "contradict",
+            "--fail-on",
+            "superseded",
+            "--fail-on",
+            "agree",
+        ],
+    )
     assert result.exit_code == 1 and "--fail-on" in result.stderr
 
 
 def _item(article_id: str, label: str, day: int) -> ArticleVerdict:
-    return ArticleVerdict(article_id=article_id, outlet=article_id, title="", published=dt.date(2022, 3, day),
-                          verdict=Verdict(label=label, judge="nli"))
+    return ArticleVerdict(
+        article_id=article_id, outlet=article_id, title="", published=dt.date(2022, 3, day), verdict=Verdict(label=label, judge="nli")
+    )
 
 
 def test_when_reports_disagree_the_older_side_is_superseded_by_the_newer() -> None:
-    marked = {v.article_id: v for v in mark_superseded([_item("old", "contradict", 1), _item("new", "agree", 9),
-                                                        _item("quiet", "not_addressed", 5)])}
+    marked = {v.article_id: v for v in mark_superseded([_item("old", "contradict", 1), _item("new", "agree", 9), _item("quiet", "not_addressed", 5)])}
     assert marked["old"].verdict.label == "superseded" and marked["old"].superseded_by == "new"
     assert marked["new"].verdict.label == "agree" and marked["quiet"].verdict.label == "not_addressed"

@@ -11,7 +11,7 @@ def test_chunks_point_into_the_cleaned_text_and_cover_it() -> None:
         chunks = chunking.split(article, chunk_size=400, chunk_overlap=60)
         assert len(chunks) >= 2
         for chunk in chunks:
-            assert article.text[chunk.start:chunk.end] == chunk.text
+            assert article.text[chunk.start : chunk.end] == chunk.text
             assert len(chunk.text) <= 400
         covered = set()
         for chunk in chunks:

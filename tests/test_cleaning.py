@@ -60,7 +60,10 @@ SENTENCES = [
     (YAHOO, "“The war could end today if Mr. Putin did the right thing and actually did withdraw all his forces from Ukraine,” he said."),
     (RT, "The Pentagon has placed around 8,500 troops on higher alert on Monday"),
     (RT, "Ukrainian President Volodymyr Zelensky echoed a similar message in a televised address, urging the public not to panic."),
-    (AXIOS, "“We believe this is a relocation, not a real withdrawal, and we must all be prepared to see a major offensive against other parts of Ukraine,” Kirby said"),
+    (
+        AXIOS,
+        "“We believe this is a relocation, not a real withdrawal, and we must all be prepared to see a major offensive against other parts of Ukraine,” Kirby said",
+    ),
     (AXIOS, "Ukraine’s leading negotiator said the two sides would meet again in the next two weeks."),
     (AXIOS, "Countries, including the United States, will be wary of military intervention to protect Ukraine."),
     (ESOCIAL, "Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of Chernihiv to its north"),
@@ -109,8 +112,10 @@ def test_rt_dateline_is_parsed() -> None:
 
 
 def test_hard_wrapped_paragraphs_are_joined() -> None:
-    raw = ("Officials said the troops were\nleaving the region after weeks of fighting\nnear the capital, "
-           "according to a statement released on Monday.\n\nSource link\n")
+    raw = (
+        "Officials said the troops were\nleaving the region after weeks of fighting\nnear the capital, "
+        "according to a statement released on Monday.\n\nSource link\n"
+    )
     cleaned = cleaning.clean(raw)
     assert "troops were leaving the region after weeks of fighting near the capital" in cleaned.text
     assert "Source link" not in cleaned.text
@@ -118,7 +123,8 @@ def test_hard_wrapped_paragraphs_are_joined() -> None:
 
 def test_an_appeal_heading_without_sign_off_removes_only_itself() -> None:
     raw = "Headline here\n\nYour support helps us to tell the story\n\n" + "\n\n".join(
-        f"Paragraph {i} of the article says something that matters to readers today." for i in range(12))
+        f"Paragraph {i} of the article says something that matters to readers today." for i in range(12)
+    )
     cleaned = cleaning.clean(raw)
     assert "Paragraph 0 of the article" in cleaned.text
     assert "Your support helps" not in cleaned.text

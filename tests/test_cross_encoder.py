@@ -13,19 +13,29 @@ from checker import cross_encoder
 from checker.cross_encoder import MeanPooledClassifier
 from checker.errors import ConfigError
 
-LABELS = {"id2label": {0: "entailment", 1: "neutral", 2: "contradiction"},
-          "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}}
+LABELS = {"id2label": {0: "entailment", 1: "neutral", 2: "contradiction"}, "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}}
 
 
 def tiny_config(**extra) -> BertConfig:  # type: ignore[no-untyped-def]
-    return BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                      intermediate_size=32, max_position_embeddings=32, num_labels=3, **LABELS, **extra)
+    return BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+        num_labels=3,
+        **LABELS,
+        **extra,
+    )
 
 
 def batch() -> dict[str, torch.Tensor]:
-    return {"input_ids": torch.tensor([[2, 7, 9, 3, 0, 0], [2, 5, 3, 8, 4, 3]]),
-            "attention_mask": torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]]),
-            "token_type_ids": torch.tensor([[0, 0, 0, 1, 0, 0], [0, 0, 0, 1, 1, 1]])}
+    return {
+        "input_ids": torch.tensor([[2, 7, 9, 3, 0, 0], [2, 5, 3, 8, 4, 3]]),
+        "attention_mask": torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]]),
+        "token_type_ids": torch.tensor([[0, 0, 0, 1, 0, 0], [0, 0, 0, 1, 1, 1]]),
+    }
 
 
 def test_a_mean_head_round_trips_through_fp16_safetensors(tmp_path) -> None:

@@ -64,10 +64,12 @@ def test_balanced_accuracy_weighs_both_classes_equally() -> None:
 
 
 def test_a_binary_dataset_file_gets_balanced_accuracy_and_auc(word_judge, tmp_path) -> None:
-    rows = [{"premise_or_evidence": "Troops left Kyiv on Monday. Talks went on.", "claim": "Troops left Kyiv.", "label": "supported"},
-            {"premise_or_evidence": "Troops left Kyiv on Monday.", "claim": "Troops stayed in Chernihiv.", "label": "inconsistent"},
-            {"premise_or_evidence": "The mayor spoke.", "claim": "The mayor spoke twice. The mayor resigned.", "label": "inconsistent"},
-            {"premise_or_evidence": "Prices rose in March.", "claim": "Prices rose.", "label": "supported"}]
+    rows = [
+        {"premise_or_evidence": "Troops left Kyiv on Monday. Talks went on.", "claim": "Troops left Kyiv.", "label": "supported"},
+        {"premise_or_evidence": "Troops left Kyiv on Monday.", "claim": "Troops stayed in Chernihiv.", "label": "inconsistent"},
+        {"premise_or_evidence": "The mayor spoke.", "claim": "The mayor spoke twice. The mayor resigned.", "label": "inconsistent"},
+        {"premise_or_evidence": "Prices rose in March.", "claim": "Prices rose.", "label": "supported"},
+    ]
     result = runner.invoke(app_(), ["eval", write(tmp_path / "mine.jsonl", rows), "--no-save", "--format", "json"])
     assert result.exit_code == 0, result.output
     [report] = json.loads(result.stdout)
@@ -77,10 +79,17 @@ def test_a_binary_dataset_file_gets_balanced_accuracy_and_auc(word_judge, tmp_pa
 
 
 def test_a_claim_passage_file_gets_the_three_way_metrics(word_judge, tmp_path) -> None:
-    rows = [{"claim": "Troops left Kyiv.", "passage": "Troops left Kyiv on Monday.", "label": "agree"},
-            {"claim": "Troops did not leave Kyiv.", "passage": "Troops left Kyiv on Monday.", "label": "contradict",
-             "claim_date": "2022-03-29", "passage_date": "2022-03-29"},
-            {"claim": "The mayor resigned.", "passage": "Troops left Kyiv on Monday.", "label": "not_addressed"}]
+    rows = [
+        {"claim": "Troops left Kyiv.", "passage": "Troops left Kyiv on Monday.", "label": "agree"},
+        {
+            "claim": "Troops did not leave Kyiv.",
+            "passage": "Troops left Kyiv on Monday.",
+            "label": "contradict",
+            "claim_date": "2022-03-29",
+            "passage_date": "2022-03-29",
+        },
+        {"claim": "The mayor resigned.", "passage": "Troops left Kyiv on Monday.", "label": "not_addressed"},
+    ]
     result = runner.invoke(app_(), ["eval", write(tmp_path / "cp.jsonl", rows), "--no-save", "--format", "json"])
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)[0]["metrics"]
@@ -96,8 +105,12 @@ def test_limit_samples_the_same_rows_every_time() -> None:
 
 def test_a_malformed_line_is_one_error_naming_the_line_and_the_field(word_judge, tmp_path) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps({"premise_or_evidence": "x y z", "claim": "x", "label": "supported"}) + "\n"
-                    + json.dumps({"premise_or_evidence": "x y z", "claim": "", "label": "supported"}) + "\n")
+    path.write_text(
+        json.dumps({"premise_or_evidence": "x y z", "claim": "x", "label": "supported"})
+        + "\n"
+        + json.dumps({"premise_or_evidence": "x y z", "claim": "", "label": "supported"})
+        + "\n"
+    )
     result = runner.invoke(app_(), ["eval", str(path), "--no-save"])
     assert result.exit_code == 2 and "bad.jsonl:2: the field 'claim' is missing or empty" in result.stderr
     path.write_text(json.dumps({"premise_or_evidence": "x y z", "claim": "x", "label": "true"}) + "\n")
@@ -114,8 +127,13 @@ def test_saved_results_are_named_after_the_file_content_and_listed_apart(word_ju
     monkeypatch.setattr(evals, "RESULTS_DIR", tmp_path / "results")
     monkeypatch.setattr(evals, "SCOREBOARD", tmp_path / "SCOREBOARD.md")
     monkeypatch.setattr(evals, "ROOT", tmp_path)
-    path = write(tmp_path / "mine.jsonl", [{"premise_or_evidence": "Troops left Kyiv.", "claim": "Troops left Kyiv.", "label": "supported"},
-                                           {"premise_or_evidence": "Troops left.", "claim": "Prices rose.", "label": "inconsistent"}])
+    path = write(
+        tmp_path / "mine.jsonl",
+        [
+            {"premise_or_evidence": "Troops left Kyiv.", "claim": "Troops left Kyiv.", "label": "supported"},
+            {"premise_or_evidence": "Troops left.", "claim": "Prices rose.", "label": "inconsistent"},
+        ],
+    )
     report = evals.run_file(tmp_path / "mine.jsonl", word_judge)
     saved = evals.save(report, tmp_path / "results")
     assert saved.parent.name == f"mine-{eval_files.file_sha(tmp_path / 'mine.jsonl')}"

@@ -83,9 +83,12 @@ def test_extraction_matching_by_meaning(fake_embeddings) -> None:
     case = evals.load_suite("extraction")[0]
 
     def respond(messages, schema):
-        return {"claims": [
-            claim("Russian forces have fully withdrawn from Kyiv and Chernihiv.", cite(messages, "ARTICLE", "fully withdrawn"), "the Pentagon"),
-            claim("Source link", [1], "x")]}
+        return {
+            "claims": [
+                claim("Russian forces have fully withdrawn from Kyiv and Chernihiv.", cite(messages, "ARTICLE", "fully withdrawn"), "the Pentagon"),
+                claim("Source link", [1], "x"),
+            ]
+        }
 
     asker = Asker(ScriptedModel(respond), None)
     results, metrics = evals.run_extraction([case], Judging("llm", LLMExtractor(asker), LLMJudge(asker), asker, "m", None, {}))

@@ -40,14 +40,18 @@ def rerecord(key: str) -> str:
 
 def settings_for(key: str) -> Settings:
     model, method, _ = RECORDED[key]
-    return Settings(base_url=f"http://127.0.0.1:{RECORD_PORT}/v1", model=model.name, structured_output=method,
-                    timeout=600, max_retries=0, concurrency=1)
+    return Settings(
+        base_url=f"http://127.0.0.1:{RECORD_PORT}/v1", model=model.name, structured_output=method, timeout=600, max_retries=0, concurrency=1
+    )
 
 
 def baseline(suite: str, key: str) -> evals.SuiteResult | None:
     model, method, _ = RECORDED[key]
-    recorded = [r for r in evals.load_results() if r.suite == suite and r.model == model.name and r.judge == "llm"
-                and (r.structured_output or "tools") == method]
+    recorded = [
+        r
+        for r in evals.load_results()
+        if r.suite == suite and r.model == model.name and r.judge == "llm" and (r.structured_output or "tools") == method
+    ]
     return max(recorded, key=lambda r: r.recorded_at) if recorded else None
 
 
@@ -62,8 +66,11 @@ def test_recorded_results_were_measured_with_the_prompts_on_disk(key: str, suite
     recorded = baseline(suite, key)
     if recorded is None:
         pytest.fail(f"no recorded {key} results for the {suite} suite; {rerecord(key)}")
-    changed = [f"prompts/{name}.md (recorded {sha}, now {prompts.load(name).sha})"
-               for name, sha in sorted(recorded.prompts.items()) if prompts.load(name).sha != sha]
+    changed = [
+        f"prompts/{name}.md (recorded {sha}, now {prompts.load(name).sha})"
+        for name, sha in sorted(recorded.prompts.items())
+        if prompts.load(name).sha != sha
+    ]
     if changed:
         pytest.fail(f"{', '.join(changed)} changed since the {suite} eval was recorded with {key}; {rerecord(key)}")
 

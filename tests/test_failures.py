@@ -63,16 +63,27 @@ def test_a_failed_extraction_is_not_stored_so_the_next_run_retries_it(fake_embed
     assert data["results"] and data["failures"] == []
 
 
-def test_a_partial_comparison_says_what_is_missing_in_every_format_and_fail_on_unscored_counts_it(
-        fake_embeddings, monkeypatch, tmp_path) -> None:
+def test_a_partial_comparison_says_what_is_missing_in_every_format_and_fail_on_unscored_counts_it(fake_embeddings, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("CHECKER_MAX_RETRIES", "0")
     outputs = {}
     for fmt in ("json", "markdown", "html", "table"):
         # A's extraction (the first request) fails; B's claims are judged against A.
         with StubLLM(faults=["500"]) as stub:
             out = tmp_path / f"out.{fmt}"
-            result = run("compare", A, B, "--both-ways", "--base-url", stub.base_url, "--format", fmt, "--out", str(out),
-                         "--store", str(tmp_path / f"store-{fmt}"))
+            result = run(
+                "compare",
+                A,
+                B,
+                "--both-ways",
+                "--base-url",
+                stub.base_url,
+                "--format",
+                fmt,
+                "--out",
+                str(out),
+                "--store",
+                str(tmp_path / f"store-{fmt}"),
+            )
         assert result.exit_code == 0, result.output
         assert "claim extraction failed" in result.stderr
         outputs[fmt] = out.read_text()
@@ -82,8 +93,7 @@ def test_a_partial_comparison_says_what_is_missing_in_every_format_and_fail_on_u
     assert "missing:" in outputs["table"] and "claim extraction failed" in outputs["table"]
 
     with StubLLM(faults=["500"]) as stub:
-        gate = run("compare", A, B, "--both-ways", "--base-url", stub.base_url, "--fail-on", "unscored",
-                   "--store", str(tmp_path / "gate"))
+        gate = run("compare", A, B, "--both-ways", "--base-url", stub.base_url, "--fail-on", "unscored", "--store", str(tmp_path / "gate"))
     assert gate.exit_code == 1 and "unscored" in gate.stderr
 
 
@@ -91,8 +101,7 @@ def test_a_report_where_every_extraction_failed_exits_non_zero_and_says_why(fake
     monkeypatch.setenv("CHECKER_MAX_RETRIES", "0")
     out = tmp_path / "report.md"
     with StubLLM(faults=["500"] * 200) as stub:
-        result = run("report", str(CORPUS), "--base-url", stub.base_url, "--format", "markdown", "--out", str(out),
-                     "--fail-on-contradict")
+        result = run("report", str(CORPUS), "--base-url", stub.base_url, "--format", "markdown", "--out", str(out), "--fail-on-contradict")
     assert result.exit_code == 1, result.output
     text = out.read_text()
     assert "Partial report" in text and text.count("missing:") == 5
@@ -120,9 +129,23 @@ def test_the_first_ctrl_c_ends_a_run_within_seconds_while_calls_hang(tmp_path) -
 
     env = {**os.environ, "CHECKER_STORE": str(tmp_path / "store"), "CHECKER_TIMEOUT": "120"}
     with StubLLM(faults=["hang"] * 50) as stub:
-        process = subprocess.Popen([sys.executable, "-c", "from checker.cli import main; main()", "report", str(CORPUS),
-                                    "--base-url", stub.base_url, "--out", str(tmp_path / "r.html")],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from checker.cli import main; main()",
+                "report",
+                str(CORPUS),
+                "--base-url",
+                stub.base_url,
+                "--out",
+                str(tmp_path / "r.html"),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 180
         while not stub.requests and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.2)

@@ -103,8 +103,14 @@ def test_stray_chunks_of_an_old_version_are_repaired(store, settings, tmp_path: 
     from checker.schemas import Chunk
 
     stray = Chunk(id="rt-2022-01-25-us-backtracks:deadbeef:0000", article_id=record.article.id, index=0, start=0, end=5, text="stray")
-    store._chunks.upsert(ids=[stray.id], embeddings=[np.ones(384).tolist()], documents=["stray"],
-                         metadatas=[{"article_id": stray.article_id, "outlet": "RT", "title": "", "published": "", "version": "deadbeef", "index": 0, "start": 0, "end": 5}])
+    store._chunks.upsert(
+        ids=[stray.id],
+        embeddings=[np.ones(384).tolist()],
+        documents=["stray"],
+        metadatas=[
+            {"article_id": stray.article_id, "outlet": "RT", "title": "", "published": "", "version": "deadbeef", "index": 0, "start": 0, "end": 5}
+        ],
+    )
     assert all(hit.text != "stray" for hit in search(store, "stray", k=50))  # never visible
     report = ingest([corpus / "2022-01-25-rt-us-backtracks.md"], store, settings)
     assert [o.status for o in report.outcomes] == ["repaired"]
@@ -117,7 +123,7 @@ def test_search_filters_by_outlet(store, settings, tmp_path: Path) -> None:
     assert hits and {h.outlet for h in hits} == {"Yahoo News"}
     for hit in hits:
         text = store.get_article(hit.article_id).article.text
-        assert text[hit.start:hit.end] == hit.text
+        assert text[hit.start : hit.end] == hit.text
 
 
 def test_the_same_text_twice_in_one_batch_is_indexed_once(store, settings, tmp_path: Path) -> None:

@@ -10,16 +10,17 @@ from checker.offline_claims import checkable
 
 
 def test_a_hypothetical_is_not_a_checkable_claim() -> None:
-    assert not checkable("“The war could end today if Mr. Putin did the right thing and actually did withdraw all "
-                         "his forces from Ukraine,” he said.")
+    assert not checkable("“The war could end today if Mr. Putin did the right thing and actually did withdraw all his forces from Ukraine,” he said.")
     assert not checkable("If the talks fail, Russia would attack the capital within days, officials warned.")
     assert checkable("Russian forces have fully withdrawn from Kyiv, the Pentagon said on Wednesday.")
     assert checkable("Kirby said the troops could be seen leaving the area around the city on Monday.")
 
 
 def test_place_names_are_read_with_one_spelling() -> None:
-    assert same_spelling("Russia failed to take Kiev; Kiev's mayor spoke in the Donbass.") == \
-        "Russia failed to take Kyiv; Kyiv's mayor spoke in the Donbas."
+    assert (
+        same_spelling("Russia failed to take Kiev; Kiev's mayor spoke in the Donbass.")
+        == "Russia failed to take Kyiv; Kyiv's mayor spoke in the Donbas."
+    )
     assert same_spelling("Kievan Rus") == "Kievan Rus"  # a longer word is left alone
 
 

@@ -38,8 +38,23 @@ def checker(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 # only slow (a loaded machine, a long grammar-constrained generation) before its own bound.
 @pytest.mark.timeout(3000)
 def test_compare_the_seed_pair_over_http(gemma_url: str, tmp_path: Path) -> None:
-    args = ["compare", str(CORPUS / "2022-04-06-esocialnews-fully-withdrawn.md"), str(CORPUS / "2022-03-29-yahoo-pentagon-casts-doubt.md"),
-            "--base-url", gemma_url, "--model", "gemma-3-270m", "--max-claims", "2", "-k", "1", "--concurrency", "1", "--format", "json"]
+    args = [
+        "compare",
+        str(CORPUS / "2022-04-06-esocialnews-fully-withdrawn.md"),
+        str(CORPUS / "2022-03-29-yahoo-pentagon-casts-doubt.md"),
+        "--base-url",
+        gemma_url,
+        "--model",
+        "gemma-3-270m",
+        "--max-claims",
+        "2",
+        "-k",
+        "1",
+        "--concurrency",
+        "1",
+        "--format",
+        "json",
+    ]
     first = checker(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     data = json.loads(first.stdout)

@@ -92,9 +92,20 @@ def test_cli_compare_end_to_end_over_http(fake_embeddings, monkeypatch: pytest.M
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-abcdef")
     with StubLLM() as stub:
-        result = CliRunner().invoke(app, ["compare", str(CORPUS / "2022-04-06-esocialnews-fully-withdrawn.md"),
-                                          str(CORPUS / "2022-03-29-yahoo-pentagon-casts-doubt.md"),
-                                          "--base-url", stub.base_url, "--format", "json", "--concurrency", "3"])
+        result = CliRunner().invoke(
+            app,
+            [
+                "compare",
+                str(CORPUS / "2022-04-06-esocialnews-fully-withdrawn.md"),
+                str(CORPUS / "2022-03-29-yahoo-pentagon-casts-doubt.md"),
+                "--base-url",
+                stub.base_url,
+                "--format",
+                "json",
+                "--concurrency",
+                "3",
+            ],
+        )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["endpoint"] == stub.base_url and data["results"]

@@ -41,7 +41,7 @@ def test_claim_extraction_on_a_real_server_answer() -> None:
     usage = asker.meter.usage()
     assert usage.calls >= 1 and usage.input_tokens > 0 and usage.output_tokens > 0
     for claim in claims:  # whatever Gemma proposed, only verifiable spans survive
-        assert article.text[claim.start:claim.end] == claim.source_text
+        assert article.text[claim.start : claim.end] == claim.source_text
 
 
 @pytest.mark.vcr
@@ -49,17 +49,26 @@ def test_judging_on_a_real_server_answer() -> None:
     a = load_file(WITHDRAWN, 10**7).articles[0]
     b = load_file(REPOSITIONING, 10**7).articles[0]
     start = a.text.index("Russian forces have fully withdrawn")
-    claim = Claim(id="c1", article_id=a.id, text="Russian forces have fully withdrawn from Kyiv and Chernihiv.",
-                  speaker="the Pentagon", when="2022-04-06", kind="event", start=start, end=start + 60, source_text=a.text[start:start + 60])
+    claim = Claim(
+        id="c1",
+        article_id=a.id,
+        text="Russian forces have fully withdrawn from Kyiv and Chernihiv.",
+        speaker="the Pentagon",
+        when="2022-04-06",
+        kind="event",
+        start=start,
+        end=start + 60,
+        source_text=a.text[start : start + 60],
+    )
     span = b.text.index("Kirby told reporters")
-    evidence = [Evidence(chunk_id="b:0", text=b.text[span:span + 300], start=span, end=span + 300, score=0.7)]
+    evidence = [Evidence(chunk_id="b:0", text=b.text[span : span + 300], start=span, end=span + 300, score=0.7)]
     verdict = LLMJudge(Asker(gemma(), None)).judge(claim, a, b, evidence)
     assert verdict.label in LABELS and verdict.judge == "llm" and verdict.prompt_sha
     assert verdict.raw  # the model's own words are kept for audit
     if verdict.label == "unscored":
         assert verdict.error
     if verdict.quote is not None:
-        assert b.text[verdict.quote_start:verdict.quote_end] == verdict.quote
+        assert b.text[verdict.quote_start : verdict.quote_end] == verdict.quote
 
 
 class FixedClaims:
@@ -71,8 +80,10 @@ class FixedClaims:
     def extract(self, article):
         from checker.claims import make_claim
 
-        sentences = ["Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of Chernihiv to its north",
-                     "The United States announced Tuesday night the approval of an additional $100 million in military assistance for Ukraine"]
+        sentences = [
+            "Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of Chernihiv to its north",
+            "The United States announced Tuesday night the approval of an additional $100 million in military assistance for Ukraine",
+        ]
         return [c for c in (make_claim(article, s, s, "the Pentagon", None, "event") for s in sentences) if c], 0
 
 
@@ -94,7 +105,7 @@ def test_the_seed_pair_judged_through_a_real_server(store, settings, tmp_path: P
     for result in comparison.results:
         assert result.verdict.label in LABELS and result.verdict.raw
         if result.verdict.quote is not None:
-            assert b.text[result.verdict.quote_start:result.verdict.quote_end] == result.verdict.quote
+            assert b.text[result.verdict.quote_start : result.verdict.quote_end] == result.verdict.quote
     # The same comparison again is served from the results database.
     again = Asker(gemma(), results)
     compare(a, b, store, FixedClaims(), LLMJudge(again), results, CompareOptions(top_k=1, concurrency=1))

@@ -13,13 +13,13 @@ from checker.nli import NLIJudge, Scored, candidate_spans, figures, numbers_disa
 from checker.offline_claims import SentenceExtractor, checkable, kind_of, speaker_of
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
 
-PASSAGE = ("Representatives met in Turkey on Tuesday. The war forced nearly 4 million refugees to flee Ukraine. "
-           "Talks continue on Wednesday.")
+PASSAGE = "Representatives met in Turkey on Tuesday. The war forced nearly 4 million refugees to flee Ukraine. Talks continue on Wednesday."
 
 
 def article(text: str, published: str | None, name: str = "b") -> Article:
-    return Article(id=name, outlet=name.upper(), text=text, sha256=text_sha256(text),
-                   published=dt.date.fromisoformat(published) if published else None)
+    return Article(
+        id=name, outlet=name.upper(), text=text, sha256=text_sha256(text), published=dt.date.fromisoformat(published) if published else None
+    )
 
 
 def claim(text: str) -> Claim:
@@ -151,13 +151,16 @@ class FixedJudge:
         return self.verdict
 
 
-@pytest.mark.parametrize(("offline", "sent"), [
-    (Verdict(label="agree", confidence=0.95, judge="nli"), False),
-    (Verdict(label="not_addressed", confidence=0.9, judge="nli"), False),
-    (Verdict(label="agree", confidence=0.6, judge="nli"), True),       # uncertain
-    (Verdict(label="contradict", confidence=0.99, judge="nli"), True),  # every conflict is checked
-    (Verdict(label="superseded", confidence=0.99, judge="nli"), True),
-])
+@pytest.mark.parametrize(
+    ("offline", "sent"),
+    [
+        (Verdict(label="agree", confidence=0.95, judge="nli"), False),
+        (Verdict(label="not_addressed", confidence=0.9, judge="nli"), False),
+        (Verdict(label="agree", confidence=0.6, judge="nli"), True),  # uncertain
+        (Verdict(label="contradict", confidence=0.99, judge="nli"), True),  # every conflict is checked
+        (Verdict(label="superseded", confidence=0.99, judge="nli"), True),
+    ],
+)
 def test_the_cascade_sends_conflicts_and_doubts_to_the_llm(offline: Verdict, sent: bool) -> None:
     llm = FixedJudge(Verdict(label="agree", confidence=0.8, judge="llm"))
     cascade = CascadeJudge(FixedJudge(offline), llm)  # type: ignore[arg-type]
@@ -185,13 +188,17 @@ def test_speakers_kinds_and_what_counts_as_a_claim() -> None:
 
 
 def test_sentence_claims_resolve_pronouns_to_the_last_named_speaker() -> None:
-    text = ("Kirby briefed reporters on Tuesday at the Pentagon.\n\n“We see strikes on Kyiv every single day now,” he said.\n\n"
-            "Is the war over?\n\nSource link")
+    text = (
+        "Kirby briefed reporters on Tuesday at the Pentagon.\n\n“We see strikes on Kyiv every single day now,” he said.\n\n"
+        "Is the war over?\n\nSource link"
+    )
     claims, dropped = SentenceExtractor().extract(article(text, "2022-03-29", "a"))
-    assert [c.text for c in claims] == ["Kirby briefed reporters on Tuesday at the Pentagon.",
-                                        "“We see strikes on Kyiv every single day now,” he said."]
+    assert [c.text for c in claims] == [
+        "Kirby briefed reporters on Tuesday at the Pentagon.",
+        "“We see strikes on Kyiv every single day now,” he said.",
+    ]
     assert claims[1].speaker == "Kirby" and claims[1].kind == "quote" and dropped == 0
-    assert all(text[c.start:c.end] == c.text for c in claims)
+    assert all(text[c.start : c.end] == c.text for c in claims)
 
 
 def test_sentence_splitting_is_safe_across_threads() -> None:

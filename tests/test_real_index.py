@@ -22,7 +22,9 @@ def test_bundled_model_finds_the_withdrawal_pair(tmp_path: Path) -> None:
     hits = json.loads(result.stdout)
     assert hits[0]["outlet"] == "eSocialNews" and "fully withdrawn" in hits[0]["text"]
     assert hits[0]["score"] > 0.6
-    reposition = runner.invoke(app, ["search", "repositioning, not a major withdrawal", "-k", "1", "--outlet", "Yahoo News", "--store", "s", "-f", "json"])
+    reposition = runner.invoke(
+        app, ["search", "repositioning, not a major withdrawal", "-k", "1", "--outlet", "Yahoo News", "--store", "s", "-f", "json"]
+    )
     assert "repositioning, not a major withdrawal" in json.loads(reposition.stdout)[0]["text"]
 
 

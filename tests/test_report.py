@@ -43,9 +43,19 @@ The official said the Pentagon has not seen a repositioning of troops toward the
 
 # -- events, conflicts, matrix: pure functions ---------------------------------------------
 
+
 def _claim(cid: str, outlet: str, day: int) -> ReportClaim:
-    return ReportClaim(id=cid, article_id=f"art-{outlet}", outlet=outlet, published=dt.date(2022, 4, day),
-                       text=f"claim {cid}", speaker=outlet, kind="event", start=0, end=5)
+    return ReportClaim(
+        id=cid,
+        article_id=f"art-{outlet}",
+        outlet=outlet,
+        published=dt.date(2022, 4, day),
+        text=f"claim {cid}",
+        speaker=outlet,
+        kind="event",
+        start=0,
+        end=5,
+    )
 
 
 def _pair(a: str, b: str, similarity: float, label: str | None, confidence: float = 0.8) -> ClaimPair:
@@ -58,10 +68,10 @@ def test_events_join_close_claims_and_keep_loose_pairs_between_events() -> None:
     pairs = [_pair("a1", "b1", 0.8, "agree"), _pair("b1", "c1", 0.7, "contradict"), _pair("a2", "c1", 0.52, "agree")]
     events = analysis.group_events(claims, pairs)
     assert len(events) == 1
-    assert events[0].claims == ["a1", "b1", "c1"]          # oldest report first
+    assert events[0].claims == ["a1", "b1", "c1"]  # oldest report first
     assert events[0].outlets == ["A", "B", "C"]
     assert events[0].counts == {"agree": 1, "contradict": 1}
-    assert pairs[2].event is None                           # below the event threshold
+    assert pairs[2].event is None  # below the event threshold
 
 
 def test_event_size_is_capped_so_loose_links_do_not_chain_everything() -> None:
@@ -73,10 +83,13 @@ def test_event_size_is_capped_so_loose_links_do_not_chain_everything() -> None:
 
 
 def test_conflicts_rank_by_coverage_times_confidence_and_matrix_counts_labels() -> None:
-    claims = {c.id: c for c in [_claim("a1", "A", 1), _claim("b1", "B", 2), _claim("c1", "C", 3),
-                                _claim("a2", "A", 1), _claim("b2", "B", 2)]}
-    pairs = [_pair("a1", "b1", 0.9, "contradict", 0.8), _pair("b1", "c1", 0.9, "agree"),
-             _pair("a2", "b2", 0.9, "contradict", 0.95), _pair("a1", "c1", 0.9, "superseded", 0.9)]
+    claims = {c.id: c for c in [_claim("a1", "A", 1), _claim("b1", "B", 2), _claim("c1", "C", 3), _claim("a2", "A", 1), _claim("b2", "B", 2)]}
+    pairs = [
+        _pair("a1", "b1", 0.9, "contradict", 0.8),
+        _pair("b1", "c1", 0.9, "agree"),
+        _pair("a2", "b2", 0.9, "contradict", 0.95),
+        _pair("a1", "c1", 0.9, "superseded", 0.9),
+    ]
     events = analysis.group_events(claims, pairs)
     conflicts = analysis.rank_conflicts(pairs, events, outlets=3)
     # The three-outlet event outranks the two-outlet one despite lower confidence.
@@ -89,6 +102,7 @@ def test_conflicts_rank_by_coverage_times_confidence_and_matrix_counts_labels() 
 
 
 # -- the pipeline on the real corpus ----------------------------------------------------------
+
 
 def _judging(judge) -> Judging:  # type: ignore[no-untyped-def]
     return Judging("llm", SentenceExtractor(20), judge, None, "keywords", None, {})
@@ -179,7 +193,7 @@ def test_max_calls_stops_cleanly_with_a_partial_report_and_a_rerun_finishes_it(t
 
     limited = ScriptedModel(_llm_answers)
     partial = build_report(articles, store, judging(limited, 8), results, ReportOptions(concurrency=3))
-    assert len(limited.requests) == 8                     # never overshoots, whatever the concurrency
+    assert len(limited.requests) == 8  # never overshoots, whatever the concurrency
     assert partial.partial and partial.coverage.stopped == "--max-calls 8 reached"
     assert partial.coverage.judged == 8 - limited.calls("ExtractedClaims") > 0
     assert partial.coverage.missing == partial.coverage.candidate_pairs - partial.coverage.judged
@@ -189,11 +203,12 @@ def test_max_calls_stops_cleanly_with_a_partial_report_and_a_rerun_finishes_it(t
     rest = ScriptedModel(_llm_answers)
     full = build_report(articles, store, judging(rest, None), results, ReportOptions(concurrency=3))
     assert not full.partial and full.coverage.judged == full.coverage.candidate_pairs
-    assert rest.calls("ExtractedClaims") == 0             # claims were extracted once
+    assert rest.calls("ExtractedClaims") == 0  # claims were extracted once
     assert rest.calls("JudgeAnswer") == partial.coverage.missing
 
 
 # -- rendering ------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_html_report_escapes_article_text_and_every_quote_link_has_a_target(tmp_path: Path) -> None:
@@ -204,7 +219,7 @@ def test_html_report_escapes_article_text_and_every_quote_link_has_a_target(tmp_
     report = _report(corpus, tmp_path / "store", KeywordJudge())
     page = report_html(report)
     assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
-    assert "default-src 'none'" in page                   # and the page forbids scripts anyway
+    assert "default-src 'none'" in page  # and the page forbids scripts anyway
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing loaded from the network
     targets = set(re.findall(r'id="([^"]+)"', page))
     links = re.findall(r'href="#([^"]+)"', page)
@@ -214,6 +229,7 @@ def test_html_report_escapes_article_text_and_every_quote_link_has_a_target(tmp_
 
 
 # -- the command line -------------------------------------------------------------------------
+
 
 def _one_line_error(result, *fragments: str) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 2, result.output
@@ -230,8 +246,7 @@ def test_cli_report_bad_input_is_one_line(tmp_path: Path) -> None:
     shutil.copy(next(CORPUS.glob("*rt-*")), one)
     _one_line_error(runner.invoke(app, ["report", str(one)]), "from one outlet", "add articles from another outlet")
     # Checked before any work, so no paid call is made for a report that cannot be written.
-    _one_line_error(runner.invoke(app, ["report", str(CORPUS), "-o", str(tmp_path / "nope" / "r.html")]),
-                    "--out", "does not exist")
+    _one_line_error(runner.invoke(app, ["report", str(CORPUS), "-o", str(tmp_path / "nope" / "r.html")]), "--out", "does not exist")
 
 
 @pytest.mark.slow
@@ -263,8 +278,7 @@ def test_report_is_the_same_through_a_chroma_server(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with running(chroma_command(tmp_path / "server-data", port), f"{url}/api/v2/heartbeat", tmp_path / "chroma.log"):
-        served = runner.invoke(app, ["report", str(CORPUS), "--judge", "nli", "--store", str(tmp_path / "team"),
-                                     "--chroma-url", url, "-f", "json"])
+        served = runner.invoke(app, ["report", str(CORPUS), "--judge", "nli", "--store", str(tmp_path / "team"), "--chroma-url", url, "-f", "json"])
         assert served.exit_code == 0, served.output
     mine, theirs = json.loads(local.stdout), json.loads(served.stdout)
     assert theirs["coverage"]["claims"] == mine["coverage"]["claims"] > 0
@@ -275,8 +289,9 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
     from checker.asking import BudgetReached
     from checker.judge import JudgeAnswer
 
-    model = ScriptedModel(lambda messages, schema: verdict("agree", confidence=0.5),
-                          model="gpt-4o-mini")  # 100 tokens in, 20 out per call: $0.000027 at its price
+    model = ScriptedModel(
+        lambda messages, schema: verdict("agree", confidence=0.5), model="gpt-4o-mini"
+    )  # 100 tokens in, 20 out per call: $0.000027 at its price
     asker = Asker(model, Results(tmp_path / "r.sqlite3"))
     asker.allowance = Allowance(asker.meter, max_cost_usd=0.0001)
     answered = 0
@@ -284,7 +299,7 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
         for i in range(10):
             asker.ask([("system", "s"), ("user", f"question {i}")], JudgeAnswer)
             answered += 1
-    assert answered == len(model.requests) == 4           # the fifth would start past the budget
+    assert answered == len(model.requests) == 4  # the fifth would start past the budget
     assert asker.ask([("system", "s"), ("user", "question 0")], JudgeAnswer).value is not None  # cached: free
 
 

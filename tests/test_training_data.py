@@ -14,21 +14,32 @@ def _write(path, records: list[dict]) -> None:
 
 def _sick(i: int, ab: str, ba: str, split: str = "TRAIN") -> dict:
     label = {"A_entails_B": "supported", "A_neutral_B": "not_enough_info", "A_contradicts_B": "contradicted"}[ab]
-    return {"id": f"sick-{i}", "premise_or_evidence": f"A man is playing a guitar {i}", "claim": f"A person plays {i}",
-            "label": label, "meta": {"semeval_set": split, "entailment_AB": ab, "entailment_BA": ba}}
+    return {
+        "id": f"sick-{i}",
+        "premise_or_evidence": f"A man is playing a guitar {i}",
+        "claim": f"A person plays {i}",
+        "label": label,
+        "meta": {"semeval_set": split, "entailment_AB": ab, "entailment_BA": ba},
+    }
 
 
 def test_mirrored_pairs_read_sick_backwards_with_its_own_labels_and_reverse_only_snli_contradictions(tmp_path) -> None:
-    _write(tmp_path / "nli" / "sick.jsonl", [
-        _sick(1, "A_entails_B", "B_neutral_A"),
-        _sick(2, "A_contradicts_B", "B_contradicts_A", split="TRIAL"),
-        _sick(3, "A_entails_B", "B_entails_A", split="TEST"),  # the split the committed mixture never trains on
-    ])
-    _write(tmp_path / "nli" / "snli_dev.jsonl", [
-        {"premise_or_evidence": "Two women are embracing .", "claim": "The men are fighting .", "label": "contradicted"},
-        {"premise_or_evidence": "Two women are embracing .", "claim": "Two women hug .", "label": "supported"},
-        {"premise_or_evidence": "Two women are embracing .", "claim": "The sisters say goodbye .", "label": "not_enough_info"},
-    ])
+    _write(
+        tmp_path / "nli" / "sick.jsonl",
+        [
+            _sick(1, "A_entails_B", "B_neutral_A"),
+            _sick(2, "A_contradicts_B", "B_contradicts_A", split="TRIAL"),
+            _sick(3, "A_entails_B", "B_entails_A", split="TEST"),  # the split the committed mixture never trains on
+        ],
+    )
+    _write(
+        tmp_path / "nli" / "snli_dev.jsonl",
+        [
+            {"premise_or_evidence": "Two women are embracing .", "claim": "The men are fighting .", "label": "contradicted"},
+            {"premise_or_evidence": "Two women are embracing .", "claim": "Two women hug .", "label": "supported"},
+            {"premise_or_evidence": "Two women are embracing .", "claim": "The sisters say goodbye .", "label": "not_enough_info"},
+        ],
+    )
 
     pairs = data.mirrored_pairs(datasets=tmp_path)
 
@@ -43,8 +54,10 @@ def test_mirrored_pairs_read_sick_backwards_with_its_own_labels_and_reverse_only
 
 def test_more_headlines_trains_on_every_fnc_training_row_but_the_tuning_ones(tmp_path, monkeypatch) -> None:
     bodies = [f"Officials in town {i} said the bridge would reopen. Engineers inspected it twice." for i in range(80)]
-    _write(tmp_path / "fnc1" / "fnc1_competition_test_related_only.jsonl", [
-        {"premise_or_evidence": body, "claim": f"Bridge {i} reopens", "label": "supported"} for i, body in enumerate(bodies)])
+    _write(
+        tmp_path / "fnc1" / "fnc1_competition_test_related_only.jsonl",
+        [{"premise_or_evidence": body, "claim": f"Bridge {i} reopens", "label": "supported"} for i, body in enumerate(bodies)],
+    )
     _write(tmp_path / "nli" / "snli_dev.jsonl", [])
     _write(tmp_path / "nli" / "sick.jsonl", [])
     monkeypatch.setattr(data, "FNC_HEADLINES", 20)
@@ -61,9 +74,10 @@ def test_more_headlines_trains_on_every_fnc_training_row_but_the_tuning_ones(tmp
 
 
 def test_the_snli_probe_scores_a_fixed_fifth_of_snli_dev_it_never_trains_on(tmp_path) -> None:
-    _write(tmp_path / "nli" / "snli_dev.jsonl", [
-        {"id": f"dev-{i}", "premise_or_evidence": f"A dog runs {i} .", "claim": f"An animal moves {i} .", "label": "supported"}
-        for i in range(200)])
+    _write(
+        tmp_path / "nli" / "snli_dev.jsonl",
+        [{"id": f"dev-{i}", "premise_or_evidence": f"A dog runs {i} .", "claim": f"An animal moves {i} .", "label": "supported"} for i in range(200)],
+    )
 
     train, held = probe_snli.probe_split(tmp_path)
 
@@ -93,15 +107,23 @@ def test_rte_trains_on_its_train_and_test_parts_with_not_entailed_as_a_coarse_la
     def rte(i: int, label: str, part: str) -> dict:
         return {"premise_or_evidence": f"Premise {i}.", "claim": f"Claim {i}.", "label": label, "meta": {"resplit": part}}
 
-    _write(tmp_path / "nli" / "rte_glue_all.jsonl", [
-        rte(1, "supported", "train"), rte(2, "inconsistent", "test"), rte(3, "supported", "dev"), rte(4, "inconsistent", "dev")])
+    _write(
+        tmp_path / "nli" / "rte_glue_all.jsonl",
+        [rte(1, "supported", "train"), rte(2, "inconsistent", "test"), rte(3, "supported", "dev"), rte(4, "inconsistent", "dev")],
+    )
     pairs = data.rte_pairs(tmp_path)
     assert [(p.premise, p.label) for p in pairs] == [("Premise 1.", 0), ("Premise 2.", data.NOT_ENTAILED)]  # dev is held out
 
 
 def _row(i: int, source: str, label: str, premise: str, claim: str, **meta) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": f"{source}-{i}", "premise_or_evidence": premise, "claim": claim, "label": label,
-            "orig_label": meta.pop("orig_label", label), "meta": meta}
+    return {
+        "id": f"{source}-{i}",
+        "premise_or_evidence": premise,
+        "claim": claim,
+        "label": label,
+        "orig_label": meta.pop("orig_label", label),
+        "meta": meta,
+    }
 
 
 def test_the_wide_mixture_never_trains_on_held_out_or_tuning_rows(tmp_path, monkeypatch) -> None:
@@ -114,34 +136,55 @@ def test_the_wide_mixture_never_trains_on_held_out_or_tuning_rows(tmp_path, monk
     monkeypatch.setattr(data, "FNC_HEADLINES", 5)
     sentence = "Officials in the town said the old bridge would reopen after engineers inspected it twice this week."
     bodies = [f"{sentence} Town {i} waited. The mayor of town {i} thanked the engineers for their careful work." for i in range(20)]
-    _write(tmp_path / "fnc1" / "fnc1_competition_test_related_only.jsonl",
-           [_row(i, "fnc", "supported", body, f"Bridge {i} reopens") for i, body in enumerate(bodies)])
+    _write(
+        tmp_path / "fnc1" / "fnc1_competition_test_related_only.jsonl",
+        [_row(i, "fnc", "supported", body, f"Bridge {i} reopens") for i, body in enumerate(bodies)],
+    )
     _write(tmp_path / "nli" / "snli_dev.jsonl", [_row(i, "snli", "supported", f"A dog runs {i} .", f"An animal moves {i} .") for i in range(5)])
     _write(tmp_path / "nli" / "sick.jsonl", [])
-    _write(tmp_path / "nli" / "rte_glue_all.jsonl", [_row(i, "rte", "inconsistent", f"Rain fell {i}.", f"It was dry {i}.", resplit="train") for i in range(3)])
+    _write(
+        tmp_path / "nli" / "rte_glue_all.jsonl",
+        [_row(i, "rte", "inconsistent", f"Rain fell {i}.", f"It was dry {i}.", resplit="train") for i in range(3)],
+    )
     _write(tmp_path / "nli" / "mnli_dev_matched.jsonl", [_row(i, "mnli", "contradicted", f"He left at {i}.", f"He stayed {i}.") for i in range(60)])
     _write(tmp_path / "nli" / "anli_dev.jsonl", [_row(i, "anli", "not_enough_info", f"A film from {i}.", f"It won {i} prizes.") for i in range(3)])
-    held = [_row(i, "sym", "supported", f"Paris is the capital of France and its largest city number {i}.", f"Paris is a city {i}.")
-            for i in range(3)]
+    held = [
+        _row(i, "sym", "supported", f"Paris is the capital of France and its largest city number {i}.", f"Paris is a city {i}.") for i in range(3)
+    ]
     _write(tmp_path / "fever" / "fever_symmetric.jsonl", held)
-    fever = ([_row(i, "fevernli", "inconsistent", f"Berlin hosts the parliament {i}.", f"Berlin is small {i}.") for i in range(60)]
-             + [_row(100, "fevernli", "supported", "Some evidence.", "Paris is a city 0."),  # a held-out claim
-                _row(101, "fevernli", "supported", "Title . Paris is the capital of France and its largest city number 1. More.",
-                     "A new claim.")])  # a held-out evidence text inside the premise
+    fever = [_row(i, "fevernli", "inconsistent", f"Berlin hosts the parliament {i}.", f"Berlin is small {i}.") for i in range(60)] + [
+        _row(100, "fevernli", "supported", "Some evidence.", "Paris is a city 0."),  # a held-out claim
+        _row(101, "fevernli", "supported", "Title . Paris is the capital of France and its largest city number 1. More.", "A new claim."),
+    ]  # a held-out evidence text inside the premise
     _write(tmp_path / "fever" / "fever_nli_binary.jsonl", fever)
     _write(tmp_path / "fever" / "sufficient_facts.jsonl", [_row(0, "sf", "supported", "Evidence text here.", "Paris is a city 2.")])
-    _write(tmp_path / "covidfact" / "covidfact.jsonl", [_row(i, "covid", "contradicted", f"Masks cut spread {i}.", f"Masks raise spread {i}.") for i in range(3)])
-    train_rows = [_row(i, "fnctrain", "supported", body, f"Headline {i}", body_id=str(i), body_also_in_fnc1_test=i == 7)
-                  for i, body in enumerate(bodies)]
+    _write(
+        tmp_path / "covidfact" / "covidfact.jsonl",
+        [_row(i, "covid", "contradicted", f"Masks cut spread {i}.", f"Masks raise spread {i}.") for i in range(3)],
+    )
+    train_rows = [
+        _row(i, "fnctrain", "supported", body, f"Headline {i}", body_id=str(i), body_also_in_fnc1_test=i == 7) for i, body in enumerate(bodies)
+    ]
     _write(tmp_path / "fnc1" / "fnc1_train_related_only.jsonl", train_rows)
-    _write(tmp_path / "fnc1" / "fnc1_train_unrelated_sample.jsonl",
-           [_row(i, "unrel", "not_enough_info", bodies[i], f"Unrelated {i}", body_id=str(i), body_also_in_fnc1_test=False,
-                 orig_label="unrelated") for i in range(20)])
+    _write(
+        tmp_path / "fnc1" / "fnc1_train_unrelated_sample.jsonl",
+        [
+            _row(i, "unrel", "not_enough_info", bodies[i], f"Unrelated {i}", body_id=str(i), body_also_in_fnc1_test=False, orig_label="unrelated")
+            for i in range(20)
+        ],
+    )
 
     pairs = wide.wide_pairs(datasets=tmp_path)
     sources = {p.source for p in pairs}
-    assert {"nli/mnli_dev_matched.jsonl", "nli/anli_dev.jsonl", "fever/fever_nli_binary.jsonl", "covidfact/covidfact.jsonl",
-            "nli/rte_glue_all.jsonl", "fnc1", "nli/snli_dev.jsonl"} <= sources
+    assert {
+        "nli/mnli_dev_matched.jsonl",
+        "nli/anli_dev.jsonl",
+        "fever/fever_nli_binary.jsonl",
+        "covidfact/covidfact.jsonl",
+        "nli/rte_glue_all.jsonl",
+        "fnc1",
+        "nli/snli_dev.jsonl",
+    } <= sources
     hypotheses = {p.hypothesis for p in pairs}
     assert "Paris is a city 0." not in hypotheses and "A new claim." not in hypotheses and "Paris is a city 2." not in hypotheses
     assert "Headline 7" not in hypotheses  # its body is a competition-test body

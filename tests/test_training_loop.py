@@ -17,8 +17,15 @@ def tiny() -> tuple[MeanPooledClassifier, object]:
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(str(get_model_path()))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=3)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        num_labels=3,
+    )
     return MeanPooledClassifier(config), tokenizer
 
 
@@ -110,16 +117,27 @@ def test_a_killed_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path) 
     real = train_nli.time.monotonic
     train_nli.time.monotonic = lambda: next(clock)
     try:
-        steps, _ = fit(first, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=2, max_len=32, seed=1, deadline=50.0,
-                       started=0.0, checkpoint=checkpoint, checkpoint_every=100)
+        steps, _ = fit(
+            first,
+            tokenizer,
+            PAIRS,
+            batch=8,
+            lr=1e-3,
+            epochs=2,
+            max_len=32,
+            seed=1,
+            deadline=50.0,
+            started=0.0,
+            checkpoint=checkpoint,
+            checkpoint_every=100,
+        )
     finally:
         train_nli.time.monotonic = real
     assert 0 < steps < 10 and checkpoint.exists()
 
     second, tokenizer = tiny()  # a fresh process: new random weights, the checkpoint on disk
     torch.manual_seed(12345)  # whatever the new process's random state, the checkpoint's counts
-    steps, _ = fit(second, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=2, max_len=32, seed=1, checkpoint=checkpoint,
-                   checkpoint_every=2)
+    steps, _ = fit(second, tokenizer, PAIRS, batch=8, lr=1e-3, epochs=2, max_len=32, seed=1, checkpoint=checkpoint, checkpoint_every=2)
     assert steps == 10
     for name, value in second.state_dict().items():
         assert torch.equal(value, uninterrupted[name]), name

@@ -30,29 +30,46 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(work / "dist"), str(ROOT)],
-                   check=True, cwd=work)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(work / "dist"), str(ROOT)], check=True, cwd=work
+    )
     wheel = next((work / "dist").glob("checker-*.whl"))
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, cwd=work)
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True, cwd=work
+    )
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     (Path(site) / "checker-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return venv
 
 
 def run(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(venv / "bin" / "checker"), *args], capture_output=True, text=True, cwd=cwd, timeout=900,
-                          env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(cwd), "CHECKER_STORE": str(cwd / "store")})
+    return subprocess.run(
+        [str(venv / "bin" / "checker"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=900,
+        env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(cwd), "CHECKER_STORE": str(cwd / "store")},
+    )
 
 
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tmp_path: Path) -> None:
-    found = subprocess.run([str(installed / "bin" / "python"), "-c",
-                            "import checker, checker.resources as r; print(checker.__file__); print(r.prompts_dir()); print(r.bundled_judge_dir())"],
-                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout.split()
+    found = subprocess.run(
+        [
+            str(installed / "bin" / "python"),
+            "-c",
+            "import checker, checker.resources as r; print(checker.__file__); print(r.prompts_dir()); print(r.bundled_judge_dir())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.split()
     assert all(str(installed) in line for line in found), found
     assert not any(str(ROOT) in line for line in found)
 
@@ -60,8 +77,7 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
 def test_compare_and_report_run_from_the_wheel_with_the_offline_judge(installed: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    compared = run(installed, "compare", str(corpus / SEED_A.name), str(corpus / SEED_B.name), "--judge", "nli", "--format", "json",
-                   cwd=tmp_path)
+    compared = run(installed, "compare", str(corpus / SEED_A.name), str(corpus / SEED_B.name), "--judge", "nli", "--format", "json", cwd=tmp_path)
     assert compared.returncode == 0, compared.stderr
     comparison = json.loads(compared.stdout)
     assert comparison["judge"] == "nli" and comparison["results"]

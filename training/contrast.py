@@ -39,21 +39,77 @@ _WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b")
 _AUX = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do)\b(?!-| not\b)")
 _NEVER = re.compile(r"\b(never|no longer) ")
 # General news vocabulary with its opposites: verbs of change, outcome and stance.
-_ANTONYMS = [("increased", "decreased"), ("rose", "fell"), ("risen", "fallen"), ("rising", "falling"), ("won", "lost"),
-             ("gained", "lost"), ("gaining", "losing"), ("confirmed", "denied"), ("confirms", "denies"),
-             ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"), ("before", "after"), ("allowed", "banned"),
-             ("arrested", "released"), ("approved", "blocked"), ("agreed", "refused"), ("withdrew", "advanced"),
-             ("true", "false"), ("alive", "dead"), ("largest", "smallest"), ("supported", "opposed"), ("supports", "opposes"),
-             ("opened", "closed"), ("open", "closed"), ("started", "ended"), ("began", "halted"), ("expanded", "cut"),
-             ("raised", "lowered"), ("strengthened", "weakened"), ("succeeded", "failed"), ("success", "failure"),
-             ("guilty", "innocent"), ("legal", "illegal"), ("up", "down"), ("first", "last"), ("most", "least"),
-             ("early", "late"), ("earlier", "later"), ("increase", "decrease"), ("growth", "decline"), ("grew", "shrank"),
-             ("attacked", "defended"), ("launched", "cancelled"), ("resigned", "stayed"), ("survived", "died"),
-             ("included", "excluded"), ("joined", "left"), ("entered", "left"), ("hired", "fired"), ("acquitted", "convicted"),
-             ("peaceful", "violent"), ("safe", "dangerous"), ("strong", "weak"), ("easy", "difficult"), ("public", "secret"),
-             ("increasing", "decreasing"), ("improved", "worsened"), ("win", "lose"), ("wins", "loses"), ("ally", "rival"),
-             ("victory", "defeat"), ("boosted", "hurt"), ("welcomed", "condemned"), ("praised", "criticised"),
-             ("praised", "criticized"), ("lifted", "imposed"), ("ease", "tighten"), ("eased", "tightened")]
+_ANTONYMS = [
+    ("increased", "decreased"),
+    ("rose", "fell"),
+    ("risen", "fallen"),
+    ("rising", "falling"),
+    ("won", "lost"),
+    ("gained", "lost"),
+    ("gaining", "losing"),
+    ("confirmed", "denied"),
+    ("confirms", "denies"),
+    ("accepted", "rejected"),
+    ("higher", "lower"),
+    ("more", "fewer"),
+    ("before", "after"),
+    ("allowed", "banned"),
+    ("arrested", "released"),
+    ("approved", "blocked"),
+    ("agreed", "refused"),
+    ("withdrew", "advanced"),
+    ("true", "false"),
+    ("alive", "dead"),
+    ("largest", "smallest"),
+    ("supported", "opposed"),
+    ("supports", "opposes"),
+    ("opened", "closed"),
+    ("open", "closed"),
+    ("started", "ended"),
+    ("began", "halted"),
+    ("expanded", "cut"),
+    ("raised", "lowered"),
+    ("strengthened", "weakened"),
+    ("succeeded", "failed"),
+    ("success", "failure"),
+    ("guilty", "innocent"),
+    ("legal", "illegal"),
+    ("up", "down"),
+    ("first", "last"),
+    ("most", "least"),
+    ("early", "late"),
+    ("earlier", "later"),
+    ("increase", "decrease"),
+    ("growth", "decline"),
+    ("grew", "shrank"),
+    ("attacked", "defended"),
+    ("launched", "cancelled"),
+    ("resigned", "stayed"),
+    ("survived", "died"),
+    ("included", "excluded"),
+    ("joined", "left"),
+    ("entered", "left"),
+    ("hired", "fired"),
+    ("acquitted", "convicted"),
+    ("peaceful", "violent"),
+    ("safe", "dangerous"),
+    ("strong", "weak"),
+    ("easy", "difficult"),
+    ("public", "secret"),
+    ("increasing", "decreasing"),
+    ("improved", "worsened"),
+    ("win", "lose"),
+    ("wins", "loses"),
+    ("ally", "rival"),
+    ("victory", "defeat"),
+    ("boosted", "hurt"),
+    ("welcomed", "condemned"),
+    ("praised", "criticised"),
+    ("praised", "criticized"),
+    ("lifted", "imposed"),
+    ("ease", "tighten"),
+    ("eased", "tightened"),
+]
 _TIME_UNITS = ["hours", "days", "weeks", "months", "years"]
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
@@ -69,12 +125,12 @@ def _change_number(sentence: str, rng: random.Random) -> str | None:
             return None
         match = rng.choice(words)
         new = rng.choice([w for w in _WORD_NUMBERS if w != match.group(1)])
-        return sentence[: match.start(1)] + new + sentence[match.end(1):]
+        return sentence[: match.start(1)] + new + sentence[match.end(1) :]
     match = rng.choice(numbers)
     raw = match.group(1).replace(",", "")
     value = float(raw)
     if 1900 <= value <= 2100 and "." not in raw:  # a year: move it a little, as a wrong date does
-        return sentence[: match.start(1)] + str(int(value) + rng.choice([-3, -2, -1, 1, 2, 3])) + sentence[match.end(1):]
+        return sentence[: match.start(1)] + str(int(value) + rng.choice([-3, -2, -1, 1, 2, 3])) + sentence[match.end(1) :]
     return rescale(sentence, match, rng)
 
 
@@ -93,7 +149,7 @@ def _swap_from(sentence: str, vocabulary: list[str], rng: random.Random, plural:
     if not found:
         return None
     old = rng.choice(found)
-    pool = [w for w in (forms[len(vocabulary):] if plural and not old.endswith("s") else vocabulary) if w != old]
+    pool = [w for w in (forms[len(vocabulary) :] if plural and not old.endswith("s") else vocabulary) if w != old]
     return re.sub(rf"\b{old}\b", rng.choice(pool), sentence, count=1)
 
 
@@ -102,13 +158,19 @@ def _swap_speaker(sentence: str, names: list[str], rng: random.Random) -> str | 
     others = [n for n in names if match and n != match.group(1) and n not in sentence]
     if not match or not others:
         return None
-    return sentence[: match.start(1)] + rng.choice(others) + sentence[match.end(1):]
+    return sentence[: match.start(1)] + rng.choice(others) + sentence[match.end(1) :]
 
 
 def _contradictions(sentence: str, names: list[str], rng: random.Random) -> list[str]:
-    made = [_change_number(sentence, rng), flip_negation(sentence, _AUX, _NEVER), _swap_antonym(sentence, rng),
-            _swap_from(sentence, _TIME_UNITS, rng, plural=True), _swap_from(sentence, _WEEKDAYS, rng),
-            _swap_from(sentence, _MONTHS, rng), _swap_speaker(sentence, names, rng)]
+    made = [
+        _change_number(sentence, rng),
+        flip_negation(sentence, _AUX, _NEVER),
+        _swap_antonym(sentence, rng),
+        _swap_from(sentence, _TIME_UNITS, rng, plural=True),
+        _swap_from(sentence, _WEEKDAYS, rng),
+        _swap_from(sentence, _MONTHS, rng),
+        _swap_speaker(sentence, names, rng),
+    ]
     return [m for m in made if m and m != sentence]
 
 

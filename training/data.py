@@ -50,8 +50,11 @@ def untokenize(text: str) -> str:
 
 
 def nli_pairs(name: str, keep: callable = lambda row: True, datasets: Path = DATASETS) -> list[Pair]:
-    return [Pair(untokenize(r["premise_or_evidence"]), untokenize(r["claim"]), LABEL_IDS[r["label"]], name)
-            for r in rows(name, datasets) if r["label"] in LABEL_IDS and keep(r)]
+    return [
+        Pair(untokenize(r["premise_or_evidence"]), untokenize(r["claim"]), LABEL_IDS[r["label"]], name)
+        for r in rows(name, datasets)
+        if r["label"] in LABEL_IDS and keep(r)
+    ]
 
 
 def fnc_held_out(body: str) -> bool:
@@ -68,10 +71,24 @@ def fnc_rows(held_out: bool, datasets: Path = DATASETS) -> list[dict]:
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w.]*\d)")
 _AUX = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do)\b(?! not\b)")
 _NEGATED = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does|do) not\b")
-_ANTONYMS = [("increased", "decreased"), ("rose", "fell"), ("won", "lost"), ("confirmed", "denied"),
-             ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"), ("before", "after"),
-             ("allowed", "banned"), ("arrested", "released"), ("approved", "blocked"), ("agreed", "refused"),
-             ("withdrew", "advanced"), ("true", "false"), ("alive", "dead"), ("largest", "smallest")]
+_ANTONYMS = [
+    ("increased", "decreased"),
+    ("rose", "fell"),
+    ("won", "lost"),
+    ("confirmed", "denied"),
+    ("accepted", "rejected"),
+    ("higher", "lower"),
+    ("more", "fewer"),
+    ("before", "after"),
+    ("allowed", "banned"),
+    ("arrested", "released"),
+    ("approved", "blocked"),
+    ("agreed", "refused"),
+    ("withdrew", "advanced"),
+    ("true", "false"),
+    ("alive", "dead"),
+    ("largest", "smallest"),
+]
 ATTRIBUTION = re.compile(r"^(?:According to [^,]{3,60}, )|(?:,? (?:he|she|they|officials|police|[A-Z][a-z]+) (?:said|told \w+|added)\.?$)")
 
 
@@ -91,20 +108,20 @@ def rescale(sentence: str, match: re.Match, rng: random.Random) -> str | None:
     text = f"{int(new):,}" if "," in match.group(1) else (f"{new:.1f}" if "." in raw else str(int(new)))
     if text == match.group(1):
         return None
-    return sentence[: match.start(1)] + text + sentence[match.end(1):]
+    return sentence[: match.start(1)] + text + sentence[match.end(1) :]
 
 
 def flip_negation(sentence: str, aux_verb: re.Pattern = _AUX, never: re.Pattern | None = None) -> str | None:
     """Remove a "not", else (with ``never``) a "never" or "no longer", else add a "not"."""
     negated = _NEGATED.search(sentence)
     if negated:
-        return sentence[: negated.start()] + negated.group(1) + sentence[negated.end():]
+        return sentence[: negated.start()] + negated.group(1) + sentence[negated.end() :]
     found = never.search(sentence) if never else None
     if found:
-        return sentence[: found.start()] + ("still " if found.group(1) == "no longer" else "") + sentence[found.end():]
+        return sentence[: found.start()] + ("still " if found.group(1) == "no longer" else "") + sentence[found.end() :]
     aux = aux_verb.search(sentence)
     if aux:
-        return sentence[: aux.end()] + " not" + sentence[aux.end():]
+        return sentence[: aux.end()] + " not" + sentence[aux.end() :]
     return None
 
 
@@ -181,14 +198,14 @@ FNC_HEADLINES = 3000  # FNC-1 training-body headlines in the committed mixture
 FNC_TUNING = 1000  # other training-body rows, kept for tuning the thresholds
 
 
-def base_pairs(rng: random.Random, fnc_headlines: int = FNC_HEADLINES, sick_splits: tuple[str, ...] | None = SICK_TRAIN,
-               datasets: Path = DATASETS) -> tuple[list[Pair], list[str]]:
+def base_pairs(
+    rng: random.Random, fnc_headlines: int = FNC_HEADLINES, sick_splits: tuple[str, ...] | None = SICK_TRAIN, datasets: Path = DATASETS
+) -> tuple[list[Pair], list[str]]:
     """The part every mixture shares: SNLI dev, SICK (``sick_splits``, None for all) and
     ``fnc_headlines`` FNC-1 training-body headlines drawn with ``rng`` against their closest
     sentences; and the training bodies, for the mixture's own news pairs."""
     snli = nli_pairs("nli/snli_dev.jsonl", datasets=datasets)
-    sick = nli_pairs("nli/sick.jsonl", keep=lambda r: sick_splits is None or r["meta"].get("semeval_set") in sick_splits,
-                     datasets=datasets)
+    sick = nli_pairs("nli/sick.jsonl", keep=lambda r: sick_splits is None or r["meta"].get("semeval_set") in sick_splits, datasets=datasets)
     fnc_train = fnc_rows(held_out=False, datasets=datasets)
     fnc = fnc_window_pairs(rng.sample(fnc_train, min(fnc_headlines, len(fnc_train))))
     bodies = sorted({r["premise_or_evidence"] for r in fnc_train})
@@ -202,11 +219,14 @@ def mirrored_pairs(datasets: Path = DATASETS) -> list[Pair]:
     "A person is playing" does not support the claim "A man is playing a guitar"), teach
     that a claim adding detail to its evidence is not supported, a common news case."""
     label_ba = {"B_entails_A": 0, "B_neutral_A": 1, "B_contradicts_A": 2}
-    sick = [Pair(untokenize(r["claim"]), untokenize(r["premise_or_evidence"]), label_ba[r["meta"]["entailment_BA"]],
-                 "nli/sick.jsonl:BA")
-            for r in rows("nli/sick.jsonl", datasets) if r["meta"].get("semeval_set") in SICK_TRAIN]
-    snli = [Pair(p.hypothesis, p.premise, 2, "nli/snli_dev.jsonl:reversed")
-            for p in nli_pairs("nli/snli_dev.jsonl", datasets=datasets) if p.label == 2]
+    sick = [
+        Pair(untokenize(r["claim"]), untokenize(r["premise_or_evidence"]), label_ba[r["meta"]["entailment_BA"]], "nli/sick.jsonl:BA")
+        for r in rows("nli/sick.jsonl", datasets)
+        if r["meta"].get("semeval_set") in SICK_TRAIN
+    ]
+    snli = [
+        Pair(p.hypothesis, p.premise, 2, "nli/snli_dev.jsonl:reversed") for p in nli_pairs("nli/snli_dev.jsonl", datasets=datasets) if p.label == 2
+    ]
     return sick + snli
 
 
@@ -256,8 +276,11 @@ def rte_pairs(datasets: Path = DATASETS) -> list[Pair]:
     entailment the news judge misses most. Its "not_entailment" mixes neutral with
     contradiction, so calling it either would teach a wrong label on part of it; as a coarse
     label it teaches only what it says (not entailed)."""
-    return [Pair(r["premise_or_evidence"], r["claim"], 0 if r["label"] == "supported" else NOT_ENTAILED, "nli/rte_glue_all.jsonl")
-            for r in rows("nli/rte_glue_all.jsonl", datasets) if r["meta"].get("resplit") != RTE_HELD_OUT]
+    return [
+        Pair(r["premise_or_evidence"], r["claim"], 0 if r["label"] == "supported" else NOT_ENTAILED, "nli/rte_glue_all.jsonl")
+        for r in rows("nli/rte_glue_all.jsonl", datasets)
+        if r["meta"].get("resplit") != RTE_HELD_OUT
+    ]
 
 
 def training_pairs(seed: int = 13, datasets: Path = DATASETS, mirrored: bool = False, rte: bool = False) -> list[Pair]:

@@ -124,15 +124,20 @@ def tune_threshold(scores: list[float], gold: list[str], positive: str, negative
     return max(candidates, key=lambda t: macro_f1(gold, [positive if s >= t else negative for s in scores]))
 
 
-def versus_baselines(test: list[dict], gold: list[str], predicted: list[str], tune: list[dict], tune_gold: list[str],
-                     negative: str) -> dict[str, object]:
+def versus_baselines(
+    test: list[dict], gold: list[str], predicted: list[str], tune: list[dict], tune_gold: list[str], negative: str
+) -> dict[str, object]:
     """The judge's macro-F1 beside the majority class and a cosine threshold tuned on ``tune``."""
     threshold = tune_threshold([best_cosine(r["claim"], r["premise_or_evidence"]) for r in tune], tune_gold, "supported", negative)
     cosine = ["supported" if best_cosine(r["claim"], r["premise_or_evidence"]) >= threshold else negative for r in test]
     majority = max(set(gold), key=gold.count)
-    return {"items": len(test), "judge_macro_f1": macro_f1(gold, predicted),
-            "majority_macro_f1": macro_f1(gold, [majority] * len(gold)),
-            "cosine_threshold": threshold, "cosine_macro_f1": macro_f1(gold, cosine)}
+    return {
+        "items": len(test),
+        "judge_macro_f1": macro_f1(gold, predicted),
+        "majority_macro_f1": macro_f1(gold, [majority] * len(gold)),
+        "cosine_threshold": threshold,
+        "cosine_macro_f1": macro_f1(gold, cosine),
+    }
 
 
 def figures_rule_fires(claim: str, body: str) -> bool:
@@ -148,8 +153,7 @@ def figures_rule_precision(fnc_train: list[dict], fever_tune: list[dict]) -> dic
     on: it overrides the model, so a false alarm on a supported pair must be rare."""
     out: dict[str, object] = {}
     for name, items in (("fnc1_train_tuning_bodies", fnc_train), ("fever_nli_tuning_rows", fever_tune)):
-        fired = [r["label"] for r in items
-                 if any(figures_rule_fires(claim, r["premise_or_evidence"]) for claim in summary_claims(r))]
+        fired = [r["label"] for r in items if any(figures_rule_fires(claim, r["premise_or_evidence"]) for claim in summary_claims(r))]
         out[name] = {"items": len(items), "fired": len(fired), "fired_on_supported": fired.count("supported")}
     return out
 
@@ -173,8 +177,9 @@ def external_mean(metrics: dict) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per data set (0: all)")
-    parser.add_argument("--no-save-evals", action="store_true",
-                        help="measure the suites without writing evals/results and the scoreboard (a candidate's weights)")
+    parser.add_argument(
+        "--no-save-evals", action="store_true", help="measure the suites without writing evals/results and the scoreboard (a candidate's weights)"
+    )
     args = parser.parse_args()
     cap = (lambda items: items[: args.limit]) if args.limit else (lambda items: items)
     judge = NLIJudge()
@@ -190,8 +195,7 @@ def main() -> None:
     metrics["pairs_per_second"] = round(len(snli) / seconds, 1)
 
     gold, probs = binary_nli("nli/mnli_mismatched_binary.jsonl", cap)
-    metrics["mnli_mismatched_balanced_accuracy"] = binary_metrics(gold, list(probs.argmax(axis=1) == 0),
-                                                                  [None] * len(gold))["balanced_accuracy"]
+    metrics["mnli_mismatched_balanced_accuracy"] = binary_metrics(gold, list(probs.argmax(axis=1) == 0), [None] * len(gold))["balanced_accuracy"]
     gold, probs = binary_nli("fever/fever_symmetric.jsonl", cap)
     metrics["fever_symmetric_accuracy"] = round(float(np.mean([(p[0] > p[2]) == g for g, p in zip(gold, probs)])), 3)
 
@@ -234,12 +238,16 @@ def main() -> None:
     judged = [summary_label(r) for r in test]
     predicted = [label for label, _ in judged]
     metrics["summedits"] = versus_baselines(test, gold, predicted, fnc_tune, [binary(r["label"]) for r in fnc_tune], "not_supported")
-    metrics["summedits"] |= {k: v for k, v in binary_metrics([g == "supported" for g in gold], [p == "supported" for p in predicted],
-                                                            [score for _, score in judged]).items()
-                             if k in ("balanced_accuracy", "roc_auc")}
+    metrics["summedits"] |= {
+        k: v
+        for k, v in binary_metrics([g == "supported" for g in gold], [p == "supported" for p in predicted], [score for _, score in judged]).items()
+        if k in ("balanced_accuracy", "roc_auc")
+    }
     # SNLI test as `checker eval nli/snli_test.jsonl --judge nli --limit 2000` judges it (the
     # thresholds decide, not the model's most likely label): the same function, the same rows.
-    metrics["snli_test_2000_as_checker_eval"] = run_file(DATASETS / "nli/snli_test.jsonl", judging, limit=min(2000, args.limit or 2000))[2]["accuracy"]
+    metrics["snli_test_2000_as_checker_eval"] = run_file(DATASETS / "nli/snli_test.jsonl", judging, limit=min(2000, args.limit or 2000))[2][
+        "accuracy"
+    ]
 
     metrics["external_mean"] = external_mean(metrics)
     metrics["figures_rule"] = figures_rule_precision(tuning_rows("fnc1/", 5000), tuning_rows("fever/fever_nli_binary.jsonl"))

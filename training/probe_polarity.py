@@ -46,7 +46,117 @@ _AUX = r"(?:is|are|was|were|has|have|had|will|would|can|could|should|must|may|mi
 _NEGATED = re.compile(rf"\b({_AUX})(?: not|n[’']t)\b", re.I)
 _ASSERTED = re.compile(rf"\b({_AUX})\b(?! not\b)", re.I)
 _NEGATORS = {"not", "no", "never", "n't", "nor", "without", "neither"}
-_STOP = set(["a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "from", "with", "as", "and", "or", "but", "if", "than", "that", "this", "these", "those", "it", "its", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "he", "she", "they", "them", "his", "her", "their", "we", "our", "you", "your", "i", "me", "my", "said", "says", "say", "told", "according", "there", "here", "also", "very", "more", "most", "some", "any", "all", "so", "such", "only", "just", "up", "out", "over", "about", "into", "after", "before", "while", "when", "where", "which", "who", "what", "how", "why", "now", "then", "still", "yet", "again", "even", "much", "many", "other", "one", "two", "three", "mr", "mrs", "ms"])
+_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "from",
+        "with",
+        "as",
+        "and",
+        "or",
+        "but",
+        "if",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "he",
+        "she",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "said",
+        "says",
+        "say",
+        "told",
+        "according",
+        "there",
+        "here",
+        "also",
+        "very",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "so",
+        "such",
+        "only",
+        "just",
+        "up",
+        "out",
+        "over",
+        "about",
+        "into",
+        "after",
+        "before",
+        "while",
+        "when",
+        "where",
+        "which",
+        "who",
+        "what",
+        "how",
+        "why",
+        "now",
+        "then",
+        "still",
+        "yet",
+        "again",
+        "even",
+        "much",
+        "many",
+        "other",
+        "one",
+        "two",
+        "three",
+        "mr",
+        "mrs",
+        "ms",
+    ]
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|[.,;:!?“”\"()—–]")
 
 
@@ -54,9 +164,9 @@ def flipped(claim: str) -> str | None:
     """The claim with a "not" after its first auxiliary removed or inserted; None without one."""
     negated = _NEGATED.search(claim)
     if negated:
-        return claim[:negated.start()] + negated.group(1) + claim[negated.end():]
+        return claim[: negated.start()] + negated.group(1) + claim[negated.end() :]
     asserted = _ASSERTED.search(claim)
-    return claim[:asserted.end()] + " not" + claim[asserted.end():] if asserted else None
+    return claim[: asserted.end()] + " not" + claim[asserted.end() :] if asserted else None
 
 
 def _tokens(text: str) -> list[str]:
@@ -99,7 +209,7 @@ def checks(claim: str, body: str, agree_at: float) -> dict[str, bool]:
     texts = [s.text for s in sents]
     other = flipped(claim)
     probs = probabilities([(t, claim) for t in texts] + ([(t, other) for t in texts] if other else []))
-    p, q = probs[:len(texts)], probs[len(texts):]
+    p, q = probs[: len(texts)], probs[len(texts) :]
     negate_and_entail = bool(other) and bool(((q[:, ENTAIL] - p[:, ENTAIL]) >= 0.5).any() and q[:, ENTAIL].max() >= 0.5)
     words = lambda text: set(text.lower().split())  # noqa: E731
     relevant = {int((p[:, ENTAIL] + p[:, CONTRA]).argmax()), max(range(len(texts)), key=lambda i: len(words(claim) & words(texts[i])))}
@@ -118,8 +228,7 @@ def both_directions() -> None:
             both = forward.copy()
             both[:, CONTRA] = combine(forward[:, CONTRA], backward[:, CONTRA])
             accuracy[how] = both
-        print(json.dumps({name: {"pairs": len(pairs)} | {k: round(float((v.argmax(1) == gold).mean()), 4) for k, v in accuracy.items()}}),
-              flush=True)
+        print(json.dumps({name: {"pairs": len(pairs)} | {k: round(float((v.argmax(1) == gold).mean()), 4) for k, v in accuracy.items()}}), flush=True)
 
 
 def main() -> None:

@@ -26,8 +26,7 @@ def probe_split(datasets: Path = data.DATASETS) -> tuple[list[data.Pair], list[d
     """(train, held out): SNLI dev split four to one by a hash of the pair id, the same on every run."""
     train, held = [], []
     for row in data.rows("nli/snli_dev.jsonl", datasets):
-        pair = data.Pair(data.untokenize(row["premise_or_evidence"]), data.untokenize(row["claim"]),
-                         data.LABEL_IDS[row["label"]], "snli")
+        pair = data.Pair(data.untokenize(row["premise_or_evidence"]), data.untokenize(row["claim"]), data.LABEL_IDS[row["label"]], "snli")
         (held if int(hashlib.sha1(row["id"].encode()).hexdigest(), 16) % 5 == 0 else train).append(pair)
     return train, held
 
@@ -62,9 +61,21 @@ def main() -> None:
     model.eval()
     probs = probabilities([(p.premise, p.hypothesis) for p in held], max_len=128, loaded=(tokenizer, model))
     correct = sum(int(row.argmax() == p.label) for row, p in zip(probs, held))
-    print(json.dumps({"variant": args.variant, "lr": args.lr, "epochs": args.epochs, "seed": args.seed,
-                      "train": len(train), "held": len(held), "accuracy": round(correct / len(held), 4),
-                      "minutes": round((time.monotonic() - started) / 60, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "variant": args.variant,
+                "lr": args.lr,
+                "epochs": args.epochs,
+                "seed": args.seed,
+                "train": len(train),
+                "held": len(held),
+                "accuracy": round(correct / len(held), 4),
+                "minutes": round((time.monotonic() - started) / 60, 1),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

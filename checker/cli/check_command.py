@@ -54,15 +54,31 @@ def read_claim(given: str) -> str:
 @user_errors
 def check(
     claim: Annotated[str, typer.Argument(help="The claim, a file holding it, or - to read it from standard input.", show_default=False)],
-    paths: Annotated[list[Path] | None, typer.Argument(help="Articles to ingest first (files or folders); without them, everything indexed.", show_default=False)] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Articles to ingest first (files or folders); without them, everything indexed.", show_default=False)
+    ] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet's articles.", show_default=False)] = None,
-    since: Annotated[dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Only articles published on or after this date (YYYY-MM-DD).", show_default=False)] = None,
-    top_k: Annotated[int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages per article. \\[default: 4]", show_default=False)] = None,
-    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")] = JudgeKind.auto,
-    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Only articles published on or after this date (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    top_k: Annotated[
+        int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages per article. \\[default: 4]", show_default=False)
+    ] = None,
+    judge: Annotated[
+        JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")
+    ] = JudgeKind.auto,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)
+    ] = None,
     output: Annotated[CheckFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = CheckFormat.table,
-    fail_on: Annotated[list[CheckFailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any outlet's verdict has this label (repeatable).", show_default=False)] = None,
+    fail_on: Annotated[
+        list[CheckFailOn] | None,
+        typer.Option("--fail-on", help="Exit with code 1 if any outlet's verdict has this label (repeatable).", show_default=False),
+    ] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
@@ -75,13 +91,13 @@ def check(
         for warning in report.warnings:
             err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
         if report.stored == 0:
-            raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths),
-                             "Give .txt, .md, .html, .json or .jsonl articles")
+            raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths), "Give .txt, .md, .html, .json or .jsonl articles")
     if outlet and outlet not in {a.outlet for a in index.articles()}:
         raise InputError(f"--outlet {outlet}: no indexed article is from this outlet", "See `checker articles` for the outlets")
     judging = build_judging(judge.value, settings, Results(settings.results_db))
-    result = run_check(text, index, judging.judge, k=settings.top_k, outlet=outlet,
-                       since=since.date() if since else None, judge_name=judging.judge.name)
+    result = run_check(
+        text, index, judging.judge, k=settings.top_k, outlet=outlet, since=since.date() if since else None, judge_name=judging.judge.name
+    )
     if output is CheckFormat.json:
         print_json(result.model_dump_json(indent=2))
     else:

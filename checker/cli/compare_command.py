@@ -51,9 +51,14 @@ class ExtractKind(str, Enum):
 
 
 # Declared once: compare, report and eval take the same option.
-ExtractOption = Annotated[ExtractKind, typer.Option(
-    "--extract", help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the article's "
-    "checkable sentences, offline), auto (llm for an LLM judge, sentences for the offline judge).")]
+ExtractOption = Annotated[
+    ExtractKind,
+    typer.Option(
+        "--extract",
+        help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the article's "
+        "checkable sentences, offline), auto (llm for an LLM judge, sentences for the offline judge).",
+    ),
+]
 
 
 class StructuredOutput(str, Enum):
@@ -68,7 +73,7 @@ def resolve_article(given: str, store: Store, settings: Settings) -> Article:
     path = Path(given)
     if path.exists():
         report = ingest([path], store, settings)
-        stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped"]
+        stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped" and o.article_id]
         if len(stored_ids) != 1:
             problem = next((o.message for o in report.outcomes if o.message), None) or f"{len(stored_ids)} articles in it"
             raise InputError(f"{given}: cannot compare this file ({problem})", "Give one article per file, or an article id from `checker articles`")
@@ -87,26 +92,69 @@ def compare(
     article_a: Annotated[str, typer.Argument(metavar="A", help="File, or id of an indexed article, whose claims are checked.", show_default=False)],
     article_b: Annotated[str, typer.Argument(metavar="B", help="File, or id of an indexed article, checked against.", show_default=False)],
     both_ways: Annotated[bool, typer.Option("--both-ways", help="Also check B's claims against A.")] = False,
-    top_k: Annotated[int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages of the other article per claim. \\[default: 4]", show_default=False)] = None,
-    max_claims: Annotated[int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
-    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="How to ask for JSON: json_schema (OpenAI), tools (a forced tool call: llama.cpp and most local servers), json_object (any JSON, fields described in the prompt), auto. \\[default: auto]", show_default=False)] = None,
+    top_k: Annotated[
+        int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages of the other article per claim. \\[default: 4]", show_default=False)
+    ] = None,
+    max_claims: Annotated[
+        int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. \\[env: CHECKER_BASE_URL]", show_default=False),
+    ] = None,
+    structured_output: Annotated[
+        StructuredOutput | None,
+        typer.Option(
+            "--structured-output",
+            help="How to ask for JSON: json_schema (OpenAI), tools (a forced tool call: llama.cpp and most local servers), json_object (any JSON, fields described in the prompt), auto. \\[default: auto]",
+            show_default=False,
+        ),
+    ] = None,
     temperature: Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0, help="\\[default: 0]", show_default=False)] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)
+    ] = None,
     output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
-    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)] = None,
-    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).")] = JudgeKind.auto,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)
+    ] = None,
+    judge: Annotated[
+        JudgeKind,
+        typer.Option(
+            "--judge",
+            help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).",
+        ),
+    ] = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
-    show_all: Annotated[bool, typer.Option("--all", help="In the terminal view, list the claims the other article does not address too (JSON, Markdown and HTML always list every verdict).")] = False,
-    fail_on: Annotated[list[FailOn] | None, typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False)] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="In the terminal view, list the claims the other article does not address too (JSON, Markdown and HTML always list every verdict).",
+        ),
+    ] = False,
+    fail_on: Annotated[
+        list[FailOn] | None,
+        typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False),
+    ] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
     """Check every claim of article A against article B: agree, contradict, superseded or not_addressed, with verbatim evidence."""
-    settings = settings_from(store, chroma_url, top_k=top_k, max_claims=max_claims, model=model, base_url=base_url,
-                             structured_output=structured_output.value if structured_output else None,
-                             temperature=temperature, concurrency=concurrency)
+    settings = settings_from(
+        store,
+        chroma_url,
+        top_k=top_k,
+        max_claims=max_claims,
+        model=model,
+        base_url=base_url,
+        structured_output=structured_output.value if structured_output else None,
+        temperature=temperature,
+        concurrency=concurrency,
+    )
     check_out_path(out_file, [Path(article_a), Path(article_b)], settings.store)
     with writer_lock(settings.store):
         comparison = _run(article_a, article_b, both_ways, judge, settings, extract)
@@ -118,15 +166,15 @@ def compare(
         err.print("failing: nothing could be judged", highlight=False)
         raise typer.Exit(1)
     # A failed extraction is unscored work: --fail-on unscored counts it.
-    failing = [label.value for label in fail_on or []
-               if comparison.summary.get(label.value) or (label is FailOn.unscored and comparison.failures)]
+    failing = [label.value for label in fail_on or [] if comparison.summary.get(label.value) or (label is FailOn.unscored and comparison.failures)]
     if failing:
         err.print(f"failing: verdicts labelled {', '.join(failing)} were found (--fail-on)", highlight=False)
         raise typer.Exit(1)
 
 
-def _run(article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings,
-         extract: ExtractKind = ExtractKind.auto) -> Comparison:
+def _run(
+    article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind = ExtractKind.auto
+) -> Comparison:
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
     judging = build_judging(judge.value, settings, results, extract.value)
@@ -136,13 +184,27 @@ def _run(article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, sett
         raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
 
     run_id = results.start_run(" ".join(["compare", *sys.argv[2:]])[:500])
-    with Progress(TextColumn("judging claims"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("judging claims"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         task = bar.add_task("claims", total=None)
-        comparison = run_compare(a, b, index, judging.extractor, judging.judge, results,
-                                 CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                 usage=judging.usage)
+        comparison = run_compare(
+            a,
+            b,
+            index,
+            judging.extractor,
+            judging.judge,
+            results,
+            CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            usage=judging.usage,
+        )
     comparison = comparison.model_copy(update={"model": judging.model, "endpoint": judging.endpoint, "prompts": judging.prompts})
     results.finish_run(run_id, comparison.usage.model_dump())
     return comparison
@@ -167,4 +229,3 @@ def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None, s
         console.print(render.comparison_table(comparison, show_all=True))
         text = console.export_text()
     write_output(text, out_file)
-

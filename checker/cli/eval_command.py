@@ -20,14 +20,31 @@ from checker.results import Results
 @app.command("eval")
 @user_errors
 def eval_(
-    suites: Annotated[list[str] | None, typer.Argument(metavar="[SUITE|FILE.jsonl]...", help=f"Suites to run ({', '.join(evals.SUITE_KINDS)}), or eval files of your own (see evals/README.md). \\[default: all suites]", show_default=False)] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N rows of each eval file, drawn with a fixed seed.", show_default=False)] = None,
-    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli, cascade, or auto (llm if configured, else nli).")] = JudgeKind.auto,
+    suites: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SUITE|FILE.jsonl]...",
+            help=f"Suites to run ({', '.join(evals.SUITE_KINDS)}), or eval files of your own (see evals/README.md). \\[default: all suites]",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most N rows of each eval file, drawn with a fixed seed.", show_default=False)
+    ] = None,
+    judge: Annotated[
+        JudgeKind, typer.Option("--judge", help="Who judges: llm, nli, cascade, or auto (llm if configured, else nli).")
+    ] = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
     model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL]", show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
-    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools, json_object or auto.", show_default=False)] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="Cases judged at once. \\[default: 4]", show_default=False)] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)
+    ] = None,
+    structured_output: Annotated[
+        StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools, json_object or auto.", show_default=False)
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=64, help="Cases judged at once. \\[default: 4]", show_default=False)
+    ] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write results to evals/results/ and update evals/SCOREBOARD.md.")] = True,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
 ) -> None:
@@ -39,13 +56,15 @@ def eval_(
         evals.load_suite(name)  # a wrong name fails before any call is paid for
     for path in files:
         eval_files.read_rows(path)  # so does a malformed file
-    settings = settings_from(None, None, model=model, base_url=base_url, concurrency=concurrency,
-                             structured_output=structured_output.value if structured_output else None)
+    settings = settings_from(
+        None, None, model=model, base_url=base_url, concurrency=concurrency, structured_output=structured_output.value if structured_output else None
+    )
     results = Results(settings.results_db)
     reports = []
     # The project's suites by name, then your own files by path: one loop, one judge each.
-    runs = [(name, lambda judging, name=name: evals.run_suite(name, judging, settings)) for name in names] + \
-           [(str(path), lambda judging, path=path: evals.run_file(path, judging, limit)) for path in files]
+    runs = [(name, lambda judging, name=name: evals.run_suite(name, judging, settings)) for name in names] + [
+        (str(path), lambda judging, path=path: evals.run_file(path, judging, limit)) for path in files
+    ]
     for label, run in runs:
         judging = build_judging(judge.value, settings, results, extract.value)
         err.print(f"running {label} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)

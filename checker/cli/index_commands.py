@@ -27,8 +27,9 @@ def ingest(
     """Read, clean, chunk and index articles. Unchanged files are skipped; changed ones replaced."""
     settings = settings_from(store, chroma_url)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
-    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal
+    ) as bar:
         task = bar.add_task("files", total=None)
         report = run_ingest(paths, index, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
 
@@ -43,8 +44,10 @@ def ingest(
         counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "repaired", "unchanged", "skipped") if report.count(s))
         out.print(f"Ingested into {index.where}: {counts or 'nothing'}; {index.count_chunks()} chunks in the index.", highlight=False, soft_wrap=True)
     if report.stored == 0:
-        raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths),
-                         "See the warnings above; give .txt, .md, .html, .json or .jsonl articles")
+        raise InputError(
+            "nothing could be ingested from " + " ".join(str(p) for p in paths),
+            "See the warnings above; give .txt, .md, .html, .json or .jsonl articles",
+        )
 
 
 @app.command()
@@ -70,7 +73,9 @@ def articles(
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in plain words.", show_default=False)],
     k: Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages to show.")] = 5,
-    outlet: Annotated[str | None, typer.Option("--outlet", help="Only passages from this outlet (exact name, see `checker articles`).", show_default=False)] = None,
+    outlet: Annotated[
+        str | None, typer.Option("--outlet", help="Only passages from this outlet (exact name, see `checker articles`).", show_default=False)
+    ] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
     output: FormatOption = OutputFormat.table,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from checker.asking import Allowance
 from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, settings_from, user_errors, write_output, writer_lock
@@ -53,26 +53,64 @@ def render_report(report: Report, output: ReportFormat) -> str:
 @user_errors
 def report(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders; new and changed ones are ingested first.", show_default=False)],
-    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report here (its suffix sets the format: .html, .md, .json).", show_default=False)] = None,
-    output: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="html, markdown or json. \\[default: from --out, else markdown]", show_default=False)] = None,
-    neighbours: Annotated[int, typer.Option("-k", "--neighbours", min=1, max=20, help="Nearest claims from other outlets paired with each claim.")] = 3,
-    min_similarity: Annotated[float, typer.Option("--min-similarity", min=0.0, max=1.0, help="Claims less similar than this are never paired.")] = 0.5,
-    max_calls: Annotated[int | None, typer.Option("--max-calls", min=0, help="Stop after this many paid LLM calls; the report says what is missing.", show_default=False)] = None,
-    budget: Annotated[float | None, typer.Option("--budget", min=0.0, help="Stop once the estimated cost reaches this many US dollars (models with a known price).", show_default=False)] = None,
-    judge: Annotated[JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")] = JudgeKind.auto,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the report here (its suffix sets the format: .html, .md, .json).", show_default=False)
+    ] = None,
+    output: Annotated[
+        ReportFormat | None, typer.Option("--format", "-f", help="html, markdown or json. \\[default: from --out, else markdown]", show_default=False)
+    ] = None,
+    neighbours: Annotated[
+        int, typer.Option("-k", "--neighbours", min=1, max=20, help="Nearest claims from other outlets paired with each claim.")
+    ] = 3,
+    min_similarity: Annotated[
+        float, typer.Option("--min-similarity", min=0.0, max=1.0, help="Claims less similar than this are never paired.")
+    ] = 0.5,
+    max_calls: Annotated[
+        int | None,
+        typer.Option("--max-calls", min=0, help="Stop after this many paid LLM calls; the report says what is missing.", show_default=False),
+    ] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            "--budget", min=0.0, help="Stop once the estimated cost reaches this many US dollars (models with a known price).", show_default=False
+        ),
+    ] = None,
+    judge: Annotated[
+        JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")
+    ] = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
-    max_claims: Annotated[int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)] = None,
-    structured_output: Annotated[StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools, json_object or auto. \\[default: auto]", show_default=False)] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)] = None,
-    fail_on_contradict: Annotated[bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")] = False,
+    max_claims: Annotated[
+        int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)
+    ] = None,
+    structured_output: Annotated[
+        StructuredOutput | None,
+        typer.Option("--structured-output", help="json_schema, tools, json_object or auto. \\[default: auto]", show_default=False),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)
+    ] = None,
+    fail_on_contradict: Annotated[
+        bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")
+    ] = False,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
     """Which outlets agree and disagree, on which events, and how the story changed over time."""
-    settings = settings_from(store, chroma_url, max_claims=max_claims, model=model, base_url=base_url,
-                             structured_output=structured_output.value if structured_output else None, concurrency=concurrency)
+    settings = settings_from(
+        store,
+        chroma_url,
+        max_claims=max_claims,
+        model=model,
+        base_url=base_url,
+        structured_output=structured_output.value if structured_output else None,
+        concurrency=concurrency,
+    )
     chosen = format_for(output, out_file)
     # Checked before any paid call: a report that cannot be written is money wasted.
     check_out_path(out_file, list(paths), settings.store)
@@ -80,8 +118,9 @@ def report(
     results = Results(settings.results_db)
     judging = build_judging(judge.value, settings, results, extract.value)
     if budget is not None and judging.asker is not None and estimate_cost(judging.asker.model.model, 1000, 1000) is None:
-        raise InputError(f"--budget: the price of model {judging.asker.model.model!r} is unknown, so cost cannot be capped",
-                         "Use --max-calls instead")
+        raise InputError(
+            f"--budget: the price of model {judging.asker.model.model!r} is unknown, so cost cannot be capped", "Use --max-calls instead"
+        )
     if judging.asker is not None and (max_calls is not None or budget is not None):
         judging.asker.allowance = Allowance(judging.asker.meter, max_calls=max_calls, max_cost_usd=budget)
 
@@ -95,26 +134,44 @@ def report(
                 err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
         ids = list(dict.fromkeys(o.article_id for o in ingested.outcomes if o.article_id and o.status != "skipped"))
         if not ids:
-            raise InputError("no articles to report on in " + " ".join(str(p) for p in paths),
-                             "Give folders or files of .txt, .md, .html, .json or .jsonl articles")
+            raise InputError(
+                "no articles to report on in " + " ".join(str(p) for p in paths),
+                "Give folders or files of .txt, .md, .html, .json or .jsonl articles",
+            )
         articles = [stored.article for stored in index.get_articles(ids).values()]
         if len({a.outlet for a in articles}) < 2:
-            raise InputError(f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
-                             "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter")
+            raise InputError(
+                f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
+                "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter",
+            )
 
         run_id = results.start_run(" ".join(["report", *sys.argv[2:]])[:500])
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as bar:
-            tasks: dict[str, object] = {}
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            built = build_report(articles, index, judging, results,
-                                 ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
-                                 progress=progress)
+            built = build_report(
+                articles,
+                index,
+                judging,
+                results,
+                ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
+                progress=progress,
+            )
         results.finish_run(run_id, built.usage.model_dump())
 
     write_output(render_report(built, chosen), out_file)
@@ -122,8 +179,9 @@ def report(
     for why in built.coverage.failed_articles.values():
         err.print(f"[red]error:[/red] {why}", markup=True, highlight=False, soft_wrap=True)
     if built.partial:
-        err.print("partial report: run the same command again to judge the missing pairs (finished verdicts are kept).",
-                  highlight=False, soft_wrap=True)
+        err.print(
+            "partial report: run the same command again to judge the missing pairs (finished verdicts are kept).", highlight=False, soft_wrap=True
+        )
     if built.coverage.failed_articles and not built.coverage.judged:
         # Nothing could be judged: the report says why, and a CI gate must not pass on it.
         err.print("failing: nothing could be judged", highlight=False)

@@ -37,8 +37,10 @@ def usage_line(usage: Usage) -> str:
         return f"no LLM calls; {usage.seconds:.1f} s"
     cost = f", about ${usage.cost_usd:.4f}" if usage.cost_usd is not None else ""
     failed = f", {usage.failed} failed" if usage.failed else ""
-    return (f"LLM calls: {usage.calls} made, {usage.cached} from cache{failed}; "
-            f"tokens: {usage.input_tokens} in, {usage.output_tokens} out{cost}; {usage.seconds:.1f} s")
+    return (
+        f"LLM calls: {usage.calls} made, {usage.cached} from cache{failed}; "
+        f"tokens: {usage.input_tokens} in, {usage.output_tokens} out{cost}; {usage.seconds:.1f} s"
+    )
 
 
 def summary_line(comparison: Comparison) -> str:
@@ -105,7 +107,7 @@ def _summary(comparison: Comparison, conflicts: list[ClaimResult]) -> Text:
 
 
 def verdict_counts(comparison: Comparison) -> str:
-    """"2 contradict · 1 superseded · 3 agree · 25 not addressed", in reading order."""
+    """ "2 contradict · 1 superseded · 3 agree · 25 not addressed", in reading order."""
     order = ("contradict", "superseded", "agree", "unscored", "not_addressed")
     parts = [f"{comparison.summary.get(label, 0)} {label.replace('_', ' ')}" for label in order if comparison.summary.get(label)]
     return " · ".join(parts) or "no claims judged"
@@ -167,12 +169,15 @@ def _evidence_cell(result: ClaimResult) -> Text:
 
 
 def comparison_markdown(comparison: Comparison) -> str:
-    return _markdown.get_template("comparison.md.j2").render(
-        c=comparison, gap=days_apart(comparison), summary=summary_line(comparison), usage=usage_line(comparison.usage),
-        article=_article).strip() + "\n"
+    return (
+        _markdown.get_template("comparison.md.j2")
+        .render(c=comparison, gap=days_apart(comparison), summary=summary_line(comparison), usage=usage_line(comparison.usage), article=_article)
+        .strip()
+        + "\n"
+    )
 
 
 def comparison_html(comparison: Comparison) -> str:
     return _templates.get_template("comparison.html.j2").render(
-        c=comparison, gap=days_apart(comparison), summary=summary_line(comparison), usage=usage_line(comparison.usage),
-        article=_article)
+        c=comparison, gap=days_apart(comparison), summary=summary_line(comparison), usage=usage_line(comparison.usage), article=_article
+    )

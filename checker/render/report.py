@@ -87,8 +87,7 @@ class _View:
     def quote(self, article_id: str, start: int, end: int) -> Quote:
         article = self.articles[article_id]
         self.spans[article_id].add((start, end))
-        return Quote(article.text[start:end], article.outlet, article.published, article_id, start, end,
-                     _anchor(self.numbers[article_id], start))
+        return Quote(article.text[start:end], article.outlet, article.published, article_id, start, end, _anchor(self.numbers[article_id], start))
 
     def claim_quote(self, claim: ReportClaim) -> Quote:
         return self.quote(claim.article_id, claim.start, claim.end)
@@ -106,9 +105,10 @@ class _View:
     def article_views(self) -> list[ArticleView]:
         """Articles with their text where the report quotes them; on a big corpus the rest
         would only make the page heavy, so they are listed by title."""
-        return [ArticleView(a, self.numbers[a.id],
-                            _segments(a.text, self.spans[a.id], self.numbers[a.id]) if self.spans[a.id] else [])
-                for a in self.report.articles]
+        return [
+            ArticleView(a, self.numbers[a.id], _segments(a.text, self.spans[a.id], self.numbers[a.id]) if self.spans[a.id] else [])
+            for a in self.report.articles
+        ]
 
 
 def _segments(text: str, spans: set[tuple[int, int]], number: int) -> list[Segment]:
@@ -154,19 +154,26 @@ def heat_map(report: Report) -> dict[str, object]:
             counts = cell.counts if cell else {}
             decided = counts.get("agree", 0) + counts.get("contradict", 0)
             text = f"{round(100 * cell.agreement)}%" if cell and cell.agreement is not None else "–"
-            title = (f"{a} vs {b}: {counts.get('agree', 0)} agree, {counts.get('contradict', 0)} contradict, "
-                     f"{counts.get('superseded', 0)} superseded, {counts.get('not_addressed', 0)} not addressed"
-                     f" ({decided} decided)")
+            title = (
+                f"{a} vs {b}: {counts.get('agree', 0)} agree, {counts.get('contradict', 0)} contradict, "
+                f"{counts.get('superseded', 0)} superseded, {counts.get('not_addressed', 0)} not addressed"
+                f" ({decided} decided)"
+            )
             rects.append({"x": x, "y": y, "fill": _colour(cell.agreement if cell else None), "text": text, "title": title})
-    return {"outlets": outlets, "rects": rects, "cell": CELL, "label_width": label_width,
-            "width": label_width + CELL * len(outlets) + 10, "height": 28 + CELL * len(outlets) + 10}
+    return {
+        "outlets": outlets,
+        "rects": rects,
+        "cell": CELL,
+        "label_width": label_width,
+        "width": label_width + CELL * len(outlets) + 10,
+        "height": 28 + CELL * len(outlets) + 10,
+    }
 
 
 def _context(report: Report) -> dict[str, object]:
     view = _View(report)
     events = {e.id: e for e in report.events}
-    conflicts = [ConflictView(c, view.pairs[c.pair], events[c.event].title if c.event in events else "")
-                 for c in report.conflicts]
+    conflicts = [ConflictView(c, view.pairs[c.pair], events[c.event].title if c.event in events else "") for c in report.conflicts]
     event_views = []
     for event in report.events:
         pairs = [view.pairs[p] for p in event.pairs]
@@ -174,19 +181,29 @@ def _context(report: Report) -> dict[str, object]:
         for claim_id in event.claims:
             claim = view.claims[claim_id]
             by_outlet.setdefault(claim.outlet, []).append(view.claim_quote(claim))
-        event_views.append({
-            "event": event,
-            "by_outlet": by_outlet,
-            "timeline": [view.claim_quote(view.claims[c]) for c in event.claims],
-            "superseded": [p for p in pairs if p.label == "superseded"],
-            "contradict": [p for p in pairs if p.label == "contradict"],
-            "agree": [p for p in pairs if p.label == "agree"],
-            "other": [p for p in pairs if p.label not in ("superseded", "contradict", "agree")],
-        })
+        event_views.append(
+            {
+                "event": event,
+                "by_outlet": by_outlet,
+                "timeline": [view.claim_quote(view.claims[c]) for c in event.claims],
+                "superseded": [p for p in pairs if p.label == "superseded"],
+                "contradict": [p for p in pairs if p.label == "contradict"],
+                "agree": [p for p in pairs if p.label == "agree"],
+                "other": [p for p in pairs if p.label not in ("superseded", "contradict", "agree")],
+            }
+        )
     outlets = sorted({a.outlet for a in report.articles})
-    return {"report": report, "coverage": report.coverage, "conflicts": conflicts, "events": event_views,
-            "outlets": outlets, "heat": heat_map(report), "articles": view.article_views(),
-            "usage": usage_line(report.usage), "matrix": report.matrix}
+    return {
+        "report": report,
+        "coverage": report.coverage,
+        "conflicts": conflicts,
+        "events": event_views,
+        "outlets": outlets,
+        "heat": heat_map(report),
+        "articles": view.article_views(),
+        "usage": usage_line(report.usage),
+        "matrix": report.matrix,
+    }
 
 
 def report_html(report: Report) -> str:
@@ -199,9 +216,11 @@ def report_markdown(report: Report) -> str:
 
 def summary_line(report: Report) -> str:
     c = report.coverage
-    line = (f"{c.articles} articles, {c.claims} claims; {c.judged} of {c.candidate_pairs} candidate pairs judged "
-            f"({c.reused} reused), {c.skipped} cross-outlet pairs skipped as unrelated; "
-            f"{len(report.events)} events, {len(report.conflicts)} conflicts")
+    line = (
+        f"{c.articles} articles, {c.claims} claims; {c.judged} of {c.candidate_pairs} candidate pairs judged "
+        f"({c.reused} reused), {c.skipped} cross-outlet pairs skipped as unrelated; "
+        f"{len(report.events)} events, {len(report.conflicts)} conflicts"
+    )
     if report.partial:
         line += f". Partial: {c.missing} pairs not judged" + (f" ({c.stopped})" if c.stopped else "")
         if c.failed_articles:
