@@ -89,9 +89,16 @@ def finalise(verdict: Verdict, source: Article, other: Article) -> Verdict:
     return verdict.model_copy(update=updates)
 
 
-def numbered_passages(evidence: list[Evidence]) -> numbered.NumberedText:
-    """B's passages as sentences numbered across them; offsets into B's text."""
-    return numbered.of_passages((e.text, e.start) for e in evidence)
+def numbered_passages(evidence: list[Evidence], other: Article) -> numbered.NumberedText:
+    """B's passages as sentences numbered across them, with offsets into B's text. A passage
+    whose offsets do not point at its text is placed by finding it; one that is not B's text
+    at all is left out, so no cited number can point at the wrong words."""
+    placed = []
+    for e in evidence:
+        start = e.start if other.text[e.start : e.end] == e.text else other.text.find(e.text)
+        if start >= 0 and e.text:
+            placed.append((e.text, start))
+    return numbered.of_passages(placed)
 
 
 class LLMJudge:
@@ -101,7 +108,7 @@ class LLMJudge:
         self.name = f"llm:{asker.model.model}:{self.prompt.sha}"
 
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
-        shown = numbered_passages(evidence)
+        shown = numbered_passages(evidence, other)
         messages = self.prompt.render(
             claim=claim.text,
             claim_speaker=claim.speaker,

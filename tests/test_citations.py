@@ -154,3 +154,15 @@ def test_who_extracts_is_chosen_apart_from_who_judges() -> None:
     assert isinstance(build("nli", Settings(), None).extractor, SentenceExtractor)  # auto follows the judge
     with pytest.raises(ConfigError, match="no LLM is configured"):
         build("nli", Settings(), None, "llm")
+
+
+def test_a_passage_with_wrong_offsets_is_placed_by_its_text_or_left_out() -> None:
+    from checker.judge import numbered_passages
+
+    other = article("Alpha sentence one here. Beta sentence two here.", "Outlet B")
+    shifted = Evidence(chunk_id="b:1", text="Beta sentence two here.", start=0, end=23, score=0.5)
+    foreign = Evidence(chunk_id="x:0", text="Not in the article at all.", start=0, end=26, score=0.5)
+    shown = numbered_passages([foreign, shifted], other)
+    assert [s.text for s in shown.sentences] == ["Beta sentence two here."]
+    start, end = shown.span([1])
+    assert other.text[start:end] == "Beta sentence two here."
