@@ -43,11 +43,13 @@ evals-record: $(LLM_STAMP)
 evals: $(STAMP)
 	$(BIN)/checker eval
 
-# Train the offline judge (reads ../shared/datasets; about 65 minutes on 2 cores, checkpointed:
-# an interrupted run resumes when run again), choose its decision thresholds on tuning data,
-# then measure it on held-out data (about 16 minutes more).
+# Train the offline judge (reads ../shared/datasets): run J, then run K's second pass from
+# its weights (about 65 + 65 minutes on 2 cores, checkpointed: an interrupted run resumes
+# when run again), choose its decision thresholds on tuning data, then measure it on
+# held-out data (about 16 minutes more).
 train-judge: $(STAMP)
 	$(BIN)/python -m training.train_nli
+	$(BIN)/python -m training.train_nli --init models/nli-minilm --seed 14 --lr 7.5e-5
 	$(BIN)/python -m training.tune_thresholds --write
 	$(BIN)/python -m training.evaluate_nli
 

@@ -59,23 +59,86 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+class HoldingRelay:
+    """A TCP relay on 127.0.0.1:``port`` to the server's current port. While the watchdog
+    restarts the server, a new connection waits for it instead of being refused: checker
+    stops a run at the first refused connection (nothing listening), which is right for a
+    user's endpoint and wrong for a restart that takes seconds. A request in flight when the
+    server is killed still fails, as it did before."""
+
+    def __init__(self, port: int, backend: dict[str, int], wait_s: float = 180.0) -> None:
+        import socket
+        import threading
+
+        self.backend = backend
+        self.wait_s = wait_s
+        self.listener = socket.create_server(("127.0.0.1", port))
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client) -> None:  # type: ignore[no-untyped-def]
+        import socket
+        import threading
+        import time
+
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.backend["port"]), timeout=5)
+                upstream.settimeout(None)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    client.close()
+                    return
+                time.sleep(0.5)
+
+        def pipe(source, target) -> None:  # type: ignore[no-untyped-def]
+            try:
+                while data := source.recv(65536):
+                    target.sendall(data)
+            except OSError:
+                pass
+            for end in (source, target):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
 @contextlib.contextmanager
 def guarded_server(port: int, log: Path, memory_limit_mb: float = MEMORY_LIMIT_MB) -> Iterator[str]:
-    """llama.cpp's server on 127.0.0.1:``port``, restarted whenever it passes ``memory_limit_mb``;
-    yields its base URL and stops it on exit."""
+    """llama.cpp's server behind 127.0.0.1:``port``, restarted whenever it passes
+    ``memory_limit_mb`` (clients wait through a restart: HoldingRelay); yields the base URL
+    and stops it on exit."""
     import threading
     import time
 
     from tests.servers import wait_for
 
-    health = f"http://127.0.0.1:{port}/v1/models"
     state: dict[str, subprocess.Popen] = {}
+    backend = {"port": free_port()}
     done = threading.Event()
 
     def start() -> None:
+        backend["port"] = free_port()
         with log.open("a") as handle:
-            state["server"] = subprocess.Popen(command(port), stdout=handle, stderr=subprocess.STDOUT)
-        wait_for(health, state["server"], 180, log)
+            state["server"] = subprocess.Popen(command(backend["port"]), stdout=handle, stderr=subprocess.STDOUT)
+        wait_for(f"http://127.0.0.1:{backend['port']}/v1/models", state["server"], 180, log)
 
     def watchdog() -> None:
         while not done.wait(2):
@@ -87,12 +150,14 @@ def guarded_server(port: int, log: Path, memory_limit_mb: float = MEMORY_LIMIT_M
                 start()
 
     start()
+    relay = HoldingRelay(port, backend)
     guard = threading.Thread(target=watchdog, daemon=True)
     guard.start()
     try:
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         done.set()
+        relay.close()
         guard.join(timeout=200)  # a restart under way finishes first, so nothing is left running
         stop(state["server"])
 

@@ -166,3 +166,13 @@ def test_a_passage_with_wrong_offsets_is_placed_by_its_text_or_left_out() -> Non
     assert [s.text for s in shown.sentences] == ["Beta sentence two here."]
     start, end = shown.span([1])
     assert other.text[start:end] == "Beta sentence two here."
+
+
+def test_numbers_given_with_not_addressed_are_ignored() -> None:
+    from checker.judge import JudgeAnswer
+
+    shown = numbered.of_text("One sentence here.")
+    answer = JudgeAnswer.model_validate(verdict("not_addressed", [-1]), context={"numbered": shown})
+    assert answer.label == "not_addressed"
+    with pytest.raises(ValueError, match="sentence number -1 does not exist"):
+        JudgeAnswer.model_validate(verdict("agree", [-1]), context={"numbered": shown})

@@ -15,7 +15,7 @@ import pytest
 from checker import evals
 from checker.config import Settings
 from checker.judging import Judging, build
-from tests.test_evals_recorded import MODEL, gemma_settings
+from tests.test_evals_recorded import GEMMA, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -51,12 +51,12 @@ def test_offline_extraction_matches_its_recorded_scores() -> None:
     assert report.metrics["cases_with_forbidden_claims"] <= baseline.metrics["cases_with_forbidden_claims"]
 
 
-LLM_CASSETTE = evals.ROOT / "evals" / "cassettes" / "test_replayed_scores_are_not_below_the_recorded_baseline[claim_passage].yaml"
+LLM_CASSETTE = evals.ROOT / "evals" / "cassettes" / f"test_replayed_scores_are_not_below_the_recorded_baseline[{GEMMA.key}-claim_passage].yaml"
 
 
 @pytest.mark.vcr(str(LLM_CASSETTE))
 def test_cascade_replay_sends_fewer_calls_to_the_llm() -> None:
-    settings = gemma_settings()
+    settings = settings_for(GEMMA.key)
     judging = build("cascade", settings, None)
     report = evals.run_suite("claim_passage", judging, settings)
     assert report.metrics["screened_offline"] == report.cases
@@ -67,4 +67,4 @@ def test_cascade_replay_sends_fewer_calls_to_the_llm() -> None:
     if os.environ.get("SAVE_EVAL_RESULTS"):
         evals.save(report)
         evals.write_scoreboard()
-    assert report.model == MODEL
+    assert report.model == GEMMA.name
