@@ -80,7 +80,7 @@ def test_compare_and_report_run_from_the_wheel_with_the_offline_judge(installed:
     compared = run(installed, "compare", str(corpus / SEED_A.name), str(corpus / SEED_B.name), "--judge", "nli", "--format", "json", cwd=tmp_path)
     assert compared.returncode == 0, compared.stderr
     comparison = json.loads(compared.stdout)
-    assert comparison["judge"] == "nli" and comparison["results"]
+    assert comparison["judge"].startswith("nli:") and comparison["results"]
     reported = run(installed, "report", str(corpus), "--judge", "nli", "--out", str(tmp_path / "report.html"), cwd=tmp_path)
     assert reported.returncode == 0, reported.stderr
     assert "<html" in (tmp_path / "report.html").read_text()
