@@ -26,8 +26,8 @@ QWEN = local_llm.MODELS["qwen-1.5b"]
 # Which suites each model has recordings for, and how it was asked for JSON (the mode that
 # measured better for it: evals/README.md).
 RECORDED = {
-    # Only Gemma's claim/passage suite is recorded with the sentence-number prompts so far: on
-    # 2 cores the other recordings take longer than the session that changed the prompts had
+    # Recorded with the sentence-number prompts so far: Gemma's claim/passage suite and Qwen's
+    # extraction suite. On 2 cores the other recordings take longer than the session that changed the prompts had
     # (evals/README.md says what was measured and what is left). Add a suite here, then
     # `make evals-record [MODEL=qwen-1.5b]` records it.
     GEMMA.key: (GEMMA, "tools", ["claim_passage"]),
