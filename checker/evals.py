@@ -292,15 +292,20 @@ def run_suite(name: str, judging: Judging, settings: Settings, cases: list[dict[
     else:
         results, metrics = run_article_pairs(cases, judging, settings)
     metrics.update(_usage_metrics(judging, results))
+    return _suite_result(name, judging, len(cases), metrics, results)
+
+
+def _suite_result(suite: str, judging: Judging, cases: int, metrics: dict[str, Any], results: list[CaseResult]) -> SuiteResult:
+    """A run's result, named by who judged it and how: the one place both suites and eval files build it."""
     return SuiteResult(
-        suite=name,
+        suite=suite,
         judge=judging.kind,
         model=judging.model,
         endpoint=judging.endpoint,
         prompts=judging.prompts,
         extract=judging.extract,
         structured_output=judging.structured_output,
-        cases=len(cases),
+        cases=cases,
         metrics=metrics,
         results=results,
         recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -404,19 +409,7 @@ def run_file(path: Path, judging: Judging, limit: int | None = None) -> SuiteRes
         for r in rows
     ]
     metrics = {"mode": mode, "limit": limit, **metrics, **_usage_metrics(judging, results)}
-    return SuiteResult(
-        suite=f"{EXTERNAL}/{_slug(path.stem)}-{eval_files.file_sha(path)}",
-        judge=judging.kind,
-        extract=judging.extract,
-        structured_output=judging.structured_output,
-        model=judging.model,
-        endpoint=judging.endpoint,
-        prompts=judging.prompts,
-        cases=len(results),
-        metrics=metrics,
-        results=results,
-        recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    )
+    return _suite_result(f"{EXTERNAL}/{_slug(path.stem)}-{eval_files.file_sha(path)}", judging, len(results), metrics, results)
 
 
 def external_scoreboard(directory: Path = RESULTS_DIR) -> list[str]:
