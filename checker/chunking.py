@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from checker.schemas import Article, Chunk
 
 # Paragraphs first, then sentences, then words: a passage should end where a thought ends.
@@ -12,6 +10,9 @@ _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 def split(article: Article, chunk_size: int = 800, chunk_overlap: int = 120) -> list[Chunk]:
     """Chunks whose ids are stable for a given article version, so re-ingesting is a no-op."""
+    # Imported here: langchain costs a third of a second, which `checker --help` should not pay.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,
         chunk_overlap=min(chunk_overlap, chunk_size // 2),

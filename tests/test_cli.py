@@ -90,3 +90,10 @@ def test_empty_index_says_how_to_fill_it() -> None:
 def test_search_checks_its_arguments() -> None:
     assert invoke("search", "x", "-k", "0").exit_code == 2
     _one_line_error(invoke("search", "   ", "--store", "s"), "query is empty")
+
+
+def test_the_eval_commands_suite_names_are_the_suites() -> None:
+    from checker import evals
+    from checker.cli.eval_command import SUITE_NAMES
+
+    assert SUITE_NAMES == evals.SUITE_KINDS

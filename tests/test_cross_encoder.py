@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-import torch
-from transformers import BertConfig, BertForSequenceClassification
 
-from checker import cross_encoder
-from checker.cross_encoder import MeanPooledClassifier
-from checker.errors import ConfigError
+# torch comes with the train extra (`make train-install`; `make test` installs it).
+pytest.importorskip("torch", reason="needs the train extra: make train-install")
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import torch  # noqa: E402
+from transformers import BertConfig, BertForSequenceClassification  # noqa: E402
+
+from checker import cross_encoder  # noqa: E402
+from checker.cross_encoder import MeanPooledClassifier  # noqa: E402
+from checker.errors import ConfigError  # noqa: E402
 
 LABELS = {"id2label": {0: "entailment", 1: "neutral", 2: "contradiction"}, "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}}
 

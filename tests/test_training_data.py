@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import pytest
 
-from training import data, probe_polarity, probe_snli
+# torch comes with the train extra (`make train-install`; `make test` installs it).
+pytest.importorskip("torch", reason="needs the train extra: make train-install")
+
+import json  # noqa: E402
+
+from training import data, probe_polarity, probe_snli  # noqa: E402
 
 
 def _write(path, records: list[dict]) -> None:

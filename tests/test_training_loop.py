@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import time
+import pytest
 
-import torch
-from transformers import AutoTokenizer, BertConfig
+# torch comes with the train extra (`make train-install`; `make test` installs it).
+pytest.importorskip("torch", reason="needs the train extra: make train-install")
 
-from checker.cross_encoder import MeanPooledClassifier
-from training.data import Pair
-from training.train_nli import fit
+import time  # noqa: E402
+
+import torch  # noqa: E402
+from transformers import AutoTokenizer, BertConfig  # noqa: E402
+
+from checker.cross_encoder import MeanPooledClassifier  # noqa: E402
+from training.data import Pair  # noqa: E402
+from training.train_nli import fit  # noqa: E402
 
 
 def tiny() -> tuple[MeanPooledClassifier, object]:

@@ -14,14 +14,16 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from checker import __version__
-from checker.config import Settings, load_settings
 from checker.errors import CheckerError, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from checker.config import Settings
 
 app = typer.Typer(
     name="checker",
@@ -87,6 +89,8 @@ def user_errors(func: F) -> F:
 
 
 def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> Settings:
+    from checker.config import load_settings  # pydantic-settings: paid by commands, not by --help
+
     return load_settings(store=store, chroma_url=chroma_url, **flags)
 
 

@@ -6,22 +6,18 @@ import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from checker.check import CheckResult
-from checker.check import check as run_check
 from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, print_json, settings_from, user_errors
-from checker.cli.compare_command import JudgeKind
+from checker.cli.options import BaseUrlOption, JudgeKind, JudgeOption, ModelOption
 from checker.errors import InputError
-from checker.ingest import ingest
-from checker.judging import build as build_judging
-from checker.render.comparison import LABEL_STYLE
-from checker.results import Results
-from checker.store import open_store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from checker.check import CheckResult
 
 
 class CheckFormat(str, Enum):
@@ -65,15 +61,9 @@ def check(
     top_k: Annotated[
         int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages per article. \\[default: 4]", show_default=False)
     ] = None,
-    judge: Annotated[
-        JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")
-    ] = JudgeKind.auto,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)
-    ] = None,
+    judge: JudgeOption = JudgeKind.auto,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     output: Annotated[CheckFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = CheckFormat.table,
     fail_on: Annotated[
         list[CheckFailOn] | None,
@@ -83,6 +73,13 @@ def check(
     chroma_url: ChromaUrlOption = None,
 ) -> None:
     """Judge one claim against every indexed article (or PATH...), outlet by outlet: agree, contradict, superseded, not_addressed."""
+    # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
+    from checker.check import check as run_check
+    from checker.ingest import ingest
+    from checker.judging import build as build_judging
+    from checker.results import Results
+    from checker.store import open_store
+
     settings = settings_from(store, chroma_url, top_k=top_k, model=model, base_url=base_url)
     text = read_claim(claim)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
@@ -110,6 +107,8 @@ def check(
 
 def check_table(result: CheckResult) -> object:
     from rich.console import Group
+
+    from checker.render.comparison import LABEL_STYLE
 
     head = Text()
     head.append("Claim: ", style="bold")

@@ -5,22 +5,29 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checker import render
 from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, out, settings_from, user_errors, write_output, writer_lock
-from checker.compare import CompareOptions
-from checker.compare import compare as run_compare
-from checker.config import Settings
+from checker.cli.options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    ExtractKind,
+    ExtractOption,
+    JudgeKind,
+    JudgeOption,
+    MaxClaimsOption,
+    ModelOption,
+    StructuredOutputOption,
+)
 from checker.errors import InputError
-from checker.ingest import ingest
-from checker.judging import build as build_judging
-from checker.results import Results
-from checker.schemas import Article, Comparison
-from checker.store import Store, open_store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from checker.config import Settings
+    from checker.schemas import Article, Comparison
+    from checker.store import Store
 
 
 class CompareFormat(str, Enum):
@@ -37,39 +44,10 @@ class FailOn(str, Enum):
     unscored = "unscored"
 
 
-class JudgeKind(str, Enum):
-    auto = "auto"
-    llm = "llm"
-    nli = "nli"
-    cascade = "cascade"
-
-
-class ExtractKind(str, Enum):
-    auto = "auto"
-    llm = "llm"
-    sentences = "sentences"
-
-
-# Declared once: compare, report and eval take the same option.
-ExtractOption = Annotated[
-    ExtractKind,
-    typer.Option(
-        "--extract",
-        help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the article's "
-        "checkable sentences, offline), auto (llm for an LLM judge, sentences for the offline judge).",
-    ),
-]
-
-
-class StructuredOutput(str, Enum):
-    auto = "auto"
-    json_schema = "json_schema"
-    tools = "tools"
-    json_object = "json_object"
-
-
 def resolve_article(given: str, store: Store, settings: Settings) -> Article:
     """An article from a file (ingested first, a no-op if unchanged) or an indexed id."""
+    from checker.ingest import ingest
+
     path = Path(given)
     if path.exists():
         report = ingest([path], store, settings)
@@ -95,39 +73,17 @@ def compare(
     top_k: Annotated[
         int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages of the other article per claim. \\[default: 4]", show_default=False)
     ] = None,
-    max_claims: Annotated[
-        int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. \\[env: CHECKER_BASE_URL]", show_default=False),
-    ] = None,
-    structured_output: Annotated[
-        StructuredOutput | None,
-        typer.Option(
-            "--structured-output",
-            help="How to ask for JSON: json_schema (OpenAI), tools (a forced tool call: llama.cpp and most local servers), json_object (any JSON, fields described in the prompt), auto. \\[default: auto]",
-            show_default=False,
-        ),
-    ] = None,
+    max_claims: MaxClaimsOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    structured_output: StructuredOutputOption = None,
     temperature: Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0, help="\\[default: 0]", show_default=False)] = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)
-    ] = None,
+    concurrency: ConcurrencyOption = None,
     output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)
     ] = None,
-    judge: Annotated[
-        JudgeKind,
-        typer.Option(
-            "--judge",
-            help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).",
-        ),
-    ] = JudgeKind.auto,
+    judge: JudgeOption = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
     show_all: Annotated[
         bool,
@@ -175,13 +131,21 @@ def compare(
 def _run(
     article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind = ExtractKind.auto
 ) -> Comparison:
+    # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
+    from checker.compare import CompareOptions
+    from checker.compare import compare as run_compare
+    from checker.judging import build as build_judging
+    from checker.results import Results
+    from checker.store import open_store
+
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
-    judging = build_judging(judge.value, settings, results, extract.value)
+    # The inputs first: a wrong path is reported before any model is loaded.
     a = resolve_article(article_a, index, settings)
     b = resolve_article(article_b, index, settings)
     if a.id == b.id:
         raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
+    judging = build_judging(judge.value, settings, results, extract.value)
 
     run_id = results.start_run(" ".join(["compare", *sys.argv[2:]])[:500])
     with Progress(
@@ -211,6 +175,8 @@ def _run(
 
 
 def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None, show_all: bool = False) -> None:
+    from checker import render
+
     if output is CompareFormat.table and out_file is None:
         out.print(render.comparison_table(comparison, show_all))
         return

@@ -5,16 +5,29 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from checker import eval_files, evals
 from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors
-from checker.cli.compare_command import ExtractKind, ExtractOption, JudgeKind, StructuredOutput
-from checker.judging import build as build_judging
-from checker.results import Results
+from checker.cli.options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    ExtractKind,
+    ExtractOption,
+    JudgeKind,
+    JudgeOption,
+    ModelOption,
+    StructuredOutputOption,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from checker import evals
+
+# checker.evals.SUITE_KINDS, spelled out so `checker --help` does not import the eval
+# machinery (tests/test_cli.py checks the two agree).
+SUITE_NAMES = ("claim_passage", "extraction", "article_pairs")
 
 
 @app.command("eval")
@@ -24,31 +37,25 @@ def eval_(
         list[str] | None,
         typer.Argument(
             metavar="[SUITE|FILE.jsonl]...",
-            help=f"Suites to run ({', '.join(evals.SUITE_KINDS)}), or eval files of your own (see evals/README.md). \\[default: all suites]",
+            help=f"Suites to run ({', '.join(SUITE_NAMES)}), or eval files of your own (see evals/README.md). \\[default: all suites]",
             show_default=False,
         ),
     ] = None,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="At most N rows of each eval file, drawn with a fixed seed.", show_default=False)
     ] = None,
-    judge: Annotated[
-        JudgeKind, typer.Option("--judge", help="Who judges: llm, nli, cascade, or auto (llm if configured, else nli).")
-    ] = JudgeKind.auto,
+    judge: JudgeOption = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
-    model: Annotated[str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL]", show_default=False)] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)
-    ] = None,
-    structured_output: Annotated[
-        StructuredOutput | None, typer.Option("--structured-output", help="json_schema, tools, json_object or auto.", show_default=False)
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", min=1, max=64, help="Cases judged at once. \\[default: 4]", show_default=False)
-    ] = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    structured_output: StructuredOutputOption = None,
+    concurrency: ConcurrencyOption = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Write results to evals/results/ and update evals/SCOREBOARD.md.")] = True,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
 ) -> None:
     """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
+    from checker import eval_files, evals
+
     given = suites or list(evals.SUITE_KINDS)
     files = [Path(name) for name in given if name.endswith(".jsonl") or Path(name).is_file()]
     names = [name for name in given if Path(name) not in files]
@@ -59,6 +66,9 @@ def eval_(
     settings = settings_from(
         None, None, model=model, base_url=base_url, concurrency=concurrency, structured_output=structured_output.value if structured_output else None
     )
+    from checker.judging import build as build_judging
+    from checker.results import Results
+
     results = Results(settings.results_db)
     reports = []
     # The project's suites by name, then your own files by path: one loop, one judge each.

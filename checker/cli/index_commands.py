@@ -8,12 +8,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checker import render
 from checker.cli.app import ChromaUrlOption, FormatOption, OutputFormat, StoreOption, app, err, out, print_json, settings_from, user_errors
 from checker.errors import InputError
-from checker.ingest import ingest as run_ingest
-from checker.search import search as run_search
-from checker.store import open_store
 
 
 @app.command()
@@ -25,6 +21,11 @@ def ingest(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """Read, clean, chunk and index articles. Unchanged files are skipped; changed ones replaced."""
+    # Imported in each command, not at the top: `checker --help` should not pay for them.
+    from checker import render
+    from checker.ingest import ingest as run_ingest
+    from checker.store import open_store
+
     settings = settings_from(store, chroma_url)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     with Progress(
@@ -58,6 +59,9 @@ def articles(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """List the indexed articles with outlet, date and size."""
+    from checker import render
+    from checker.store import open_store
+
     settings = settings_from(store, chroma_url)
     found = open_store(settings.store, settings.chroma_url, settings.collection_prefix).articles()
     if output is OutputFormat.json:
@@ -81,6 +85,10 @@ def search(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """Find the passages closest in meaning to QUERY, with outlet, date and score."""
+    from checker import render
+    from checker.search import search as run_search
+    from checker.store import open_store
+
     settings = settings_from(store, chroma_url)
     hits = run_search(open_store(settings.store, settings.chroma_url, settings.collection_prefix), query, k=k, outlet=outlet)
     if output is OutputFormat.json:

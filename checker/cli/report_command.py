@@ -5,23 +5,27 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from checker.asking import Allowance
 from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, settings_from, user_errors, write_output, writer_lock
-from checker.cli.compare_command import ExtractKind, ExtractOption, JudgeKind, StructuredOutput
+from checker.cli.options import (
+    BaseUrlOption,
+    ConcurrencyOption,
+    ExtractKind,
+    ExtractOption,
+    JudgeKind,
+    JudgeOption,
+    MaxClaimsOption,
+    ModelOption,
+    StructuredOutputOption,
+)
 from checker.errors import InputError
-from checker.ingest import ingest
-from checker.judging import build as build_judging
-from checker.llm import estimate_cost
-from checker.render.report import report_html, report_markdown, summary_line
-from checker.report import ReportOptions, build_report
-from checker.report_models import Report
-from checker.results import Results
-from checker.store import open_store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from checker.report_models import Report
 
 
 class ReportFormat(str, Enum):
@@ -42,6 +46,8 @@ def format_for(output: ReportFormat | None, out_file: Path | None) -> ReportForm
 
 
 def render_report(report: Report, output: ReportFormat) -> str:
+    from checker.render.report import report_html, report_markdown
+
     if output is ReportFormat.json:
         return report.model_dump_json(indent=2) + "\n"
     if output is ReportFormat.html:
@@ -75,26 +81,13 @@ def report(
             "--budget", min=0.0, help="Stop once the estimated cost reaches this many US dollars (models with a known price).", show_default=False
         ),
     ] = None,
-    judge: Annotated[
-        JudgeKind, typer.Option("--judge", help="Who judges: llm, nli (offline, no key), cascade, auto (llm if configured, else nli).")
-    ] = JudgeKind.auto,
+    judge: JudgeOption = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
-    max_claims: Annotated[
-        int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint. \\[env: CHECKER_BASE_URL]", show_default=False)
-    ] = None,
-    structured_output: Annotated[
-        StructuredOutput | None,
-        typer.Option("--structured-output", help="json_schema, tools, json_object or auto. \\[default: auto]", show_default=False),
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls in flight at once. \\[default: 4]", show_default=False)
-    ] = None,
+    max_claims: MaxClaimsOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    structured_output: StructuredOutputOption = None,
+    concurrency: ConcurrencyOption = None,
     fail_on_contradict: Annotated[
         bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")
     ] = False,
@@ -114,6 +107,16 @@ def report(
     chosen = format_for(output, out_file)
     # Checked before any paid call: a report that cannot be written is money wasted.
     check_out_path(out_file, list(paths), settings.store)
+    # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
+    from checker.asking import Allowance
+    from checker.ingest import ingest
+    from checker.judging import build as build_judging
+    from checker.llm import estimate_cost
+    from checker.render.report import summary_line
+    from checker.report import ReportOptions, build_report
+    from checker.results import Results
+    from checker.store import open_store
+
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
     judging = build_judging(judge.value, settings, results, extract.value)

@@ -1,0 +1,70 @@
+"""The options several commands share, declared once so their names, choices and help agree.
+
+compare, report, check and eval each take who judges, who extracts claims and which LLM
+endpoint to ask; a command imports the alias and gives the default.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+
+class JudgeKind(str, Enum):
+    auto = "auto"
+    llm = "llm"
+    nli = "nli"
+    cascade = "cascade"
+
+
+class ExtractKind(str, Enum):
+    auto = "auto"
+    llm = "llm"
+    sentences = "sentences"
+
+
+class StructuredOutput(str, Enum):
+    auto = "auto"
+    json_schema = "json_schema"
+    tools = "tools"
+    json_object = "json_object"
+
+
+JudgeOption = Annotated[
+    JudgeKind,
+    typer.Option(
+        "--judge",
+        help="Who judges: llm, nli (offline model, no key needed), cascade (offline screen, LLM for contradictions and uncertain pairs), auto (llm if configured, else nli).",
+    ),
+]
+ExtractOption = Annotated[
+    ExtractKind,
+    typer.Option(
+        "--extract",
+        help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the article's "
+        "checkable sentences, offline), auto (llm for an LLM judge, sentences for the offline judge).",
+    ),
+]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Model name at the endpoint. \\[env: CHECKER_MODEL; default: gpt-4o-mini]", show_default=False)
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option("--base-url", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1. \\[env: CHECKER_BASE_URL]", show_default=False),
+]
+StructuredOutputOption = Annotated[
+    StructuredOutput | None,
+    typer.Option(
+        "--structured-output",
+        help="How to ask for JSON: json_schema (OpenAI), tools (a forced tool call: llama.cpp and most local servers), json_object (any JSON, fields described in the prompt), auto. \\[default: auto]",
+        show_default=False,
+    ),
+]
+ConcurrencyOption = Annotated[
+    int | None, typer.Option("--concurrency", min=1, max=64, help="LLM calls (eval: cases) in flight at once. \\[default: 4]", show_default=False)
+]
+MaxClaimsOption = Annotated[
+    int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)
+]

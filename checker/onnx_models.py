@@ -1,0 +1,70 @@
+"""Running checker's two small transformers with ONNX Runtime and the ``tokenizers`` library.
+
+The embedder (all-MiniLM-L6-v2) and the offline judge (the fine-tuned cross-encoder) are
+exported once from their torch weights (``make export-models``, training/export_onnx.py)
+into a folder holding ``model.onnx`` and ``tokenizer.json``. Reading them needs neither
+torch nor transformers, so the runtime install is small and a command starts fast; torch
+is only for training (the ``train`` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checker.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+ONNX_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+
+
+class OnnxEncoder:
+    """One exported model: token ids in, the graph's single output (logits or vectors) out."""
+
+    def __init__(self, folder: Path, max_length: int, fix: str) -> None:
+        for name in (ONNX_FILE, TOKENIZER_FILE):
+            if not (folder / name).exists():
+                raise ConfigError(f"{folder / name} is missing", fix)
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        try:
+            self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        except Exception as exc:  # noqa: BLE001 - the tokenizers library raises a bare Exception
+            raise ConfigError(f"{folder / TOKENIZER_FILE} cannot be read ({_first_line(exc)})", fix) from None
+        # Truncation and padding are set here, not trusted from the file: the embedder's
+        # tokenizer.json pads every text to 128 tokens, the sentence-transformers pipeline it
+        # replaces reads up to 256 and pads to the longest text of the batch.
+        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # warnings about unused initializers are for the exporter, not users
+        threads = os.environ.get("CHECKER_THREADS")
+        if threads:
+            options.intra_op_num_threads = int(threads)
+        try:
+            self.session = ort.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own RuntimeError kinds for a bad file
+            raise ConfigError(f"{folder / ONNX_FILE} cannot be loaded ({_first_line(exc)})", fix) from None
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def run(self, batch: Sequence[str] | Sequence[tuple[str, str]]) -> np.ndarray:
+        import numpy as np
+
+        encodings = self.tokenizer.encode_batch(list(batch))
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        return self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
