@@ -4,7 +4,7 @@ Two heads can sit on the encoder. ``cls`` is BERT's own sequence classifier, whi
 [CLS] token through BERT's pooler. ``mean`` classifies the mean of the token outputs:
 all-MiniLM-L6-v2 was trained as a sentence encoder with mean pooling, so that is the output
 it already makes meaningful, while its [CLS] output and pooler were never trained for a
-sentence-level task. Measured on SNLI dev pairs no run trains on (training/probe_snli.py,
+sentence-level task. Measured on SNLI dev pairs no run trains on (training/experiments/probe_snli.py,
 in the model card), the mean head learnt more at small learning rates; at 1e-4 the two
 heads scored the same, so the rate, not the head, is the lever.
 

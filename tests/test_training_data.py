@@ -9,7 +9,8 @@ pytest.importorskip("torch", reason="needs the train extra: make train-install")
 
 import json  # noqa: E402
 
-from training import data, probe_polarity, probe_snli  # noqa: E402
+from training import data  # noqa: E402
+from training.experiments import probe_polarity, probe_snli  # noqa: E402
 
 
 def _write(path, records: list[dict]) -> None:

@@ -108,7 +108,7 @@ def summedits_halves() -> tuple[list[dict], list[dict]]:
     "<article>_<edit>". Splitting by article keeps every article's edits on one side, so
     nothing tuned on the tuning half has seen the scored articles. Since run J all of
     SummEdits is held out; the split remains for the measured-and-not-adopted probes
-    (training/probe_polarity.py) that used it.
+    (training/experiments/probe_polarity.py) that used it.
     """
     items = list(rows("summedits/summedits_news.jsonl"))
     half = lambda r: int(hashlib.sha1(r["id"].rsplit("_", 1)[0].encode()).hexdigest(), 16) % 2  # noqa: E731

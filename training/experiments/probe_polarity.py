@@ -1,8 +1,8 @@
 """Probe checks beside the offline judge that need no training: two of polarity, on tuning data
 no score is reported on, and contradiction read both ways, on caption pairs.
 
-    .venv/bin/python -m training.probe_polarity [--fnc 1000]
-    .venv/bin/python -m training.probe_polarity --directions
+    .venv/bin/python -m training.experiments.probe_polarity [--fnc 1000]
+    .venv/bin/python -m training.experiments.probe_polarity --directions
 
 Why: the suite's missed contradictions are negations and antonyms inside long news
 sentences ("has admitted" against "has repeatedly denied"), which the model reads as
