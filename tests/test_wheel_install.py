@@ -1,4 +1,4 @@
-"""checker runs from its wheel alone: prompts, templates and the offline judge are inside it.
+"""checker runs from its wheel alone: prompts, templates, the offline judge and the embedder are inside it.
 
 The wheel is built from this checkout and installed into a fresh virtualenv in a temporary
 folder; the commands then run from another working directory, so nothing can be read from
@@ -63,7 +63,7 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
         [
             str(installed / "bin" / "python"),
             "-c",
-            "import checker, checker.resources as r; print(checker.__file__); print(r.prompts_dir()); print(r.bundled_judge_dir())",
+            "import checker, checker.resources as r; print(checker.__file__); print(r.prompts_dir()); print(r.bundled_judge_dir()); print(r.bundled_embedder_dir())",
         ],
         capture_output=True,
         text=True,
@@ -72,6 +72,17 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
     ).stdout.split()
     assert all(str(installed) in line for line in found), found
     assert not any(str(ROOT) in line for line in found)
+
+
+def test_the_wheel_carries_the_onnx_models_and_not_the_training_weights(installed: Path) -> None:
+    import zipfile
+
+    wheel = next((installed.parent / "dist").glob("checker-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("bundled_judge", "bundled_embedder"):
+        assert {f"checker/{folder}/model.onnx", f"checker/{folder}/tokenizer.json"} <= names
+    assert "checker/bundled_judge/thresholds.json" in names
+    assert not any(name.endswith(".safetensors") for name in names)  # torch weights are for training only
 
 
 def test_compare_and_report_run_from_the_wheel_with_the_offline_judge(installed: Path, tmp_path: Path) -> None:
