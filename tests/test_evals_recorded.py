@@ -26,12 +26,12 @@ QWEN = local_llm.MODELS["qwen-1.5b"]
 # Which suites each model has recordings for, and how it was asked for JSON (the mode that
 # measured better for it: evals/README.md).
 RECORDED = {
-    # Recorded with the sentence-number prompts so far: Gemma's claim/passage suite and Qwen's
-    # extraction suite. On 2 cores the other recordings take longer than the session that changed the prompts had
-    # (evals/README.md says what was measured and what is left). Add a suite here, then
-    # `make evals-record [MODEL=qwen-1.5b]` records it.
-    GEMMA.key: (GEMMA, "tools", ["claim_passage"]),
-    QWEN.key: (QWEN, "tools", ["extraction"]),
+    # Recorded with the sentence-number prompts: Gemma's claim/passage and article-pair
+    # suites, Qwen's extraction and article-pair suites (evals/README.md says what is not
+    # recorded yet and why). Add a suite here, then `make evals-record [MODEL=qwen-1.5b]`
+    # records it.
+    GEMMA.key: (GEMMA, "tools", ["claim_passage", "article_pairs"]),
+    QWEN.key: (QWEN, "tools", ["extraction", "article_pairs"]),
 }
 CASES = [(key, suite) for key, (_, _, suites) in RECORDED.items() for suite in suites]
 pytestmark = pytest.mark.slow
