@@ -51,7 +51,8 @@ def main() -> None:
     articles = corpus_articles()
     chunks = [c.text for a in articles for c in chunking.split(a)]
     texts = [s.text for a in articles for s in sentences.split(a.text)]
-    pairs = list(itertools.islice(((p, h) for p, h in itertools.product(texts, texts) if p != h), 0, None, 37))[: args.pairs]
+    every = [(p, h) for p, h in itertools.product(texts, texts) if p != h]
+    pairs = every[:: max(1, len(every) // args.pairs)][: args.pairs]  # spread over all articles
     rows = []
 
     from sentence_transformers import SentenceTransformer

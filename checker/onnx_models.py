@@ -9,7 +9,6 @@ is only for training (the ``train`` extra).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,9 +43,6 @@ class OnnxEncoder:
         self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
         options = ort.SessionOptions()
         options.log_severity_level = 3  # warnings about unused initializers are for the exporter, not users
-        threads = os.environ.get("CHECKER_THREADS")
-        if threads:
-            options.intra_op_num_threads = int(threads)
         try:
             self.session = ort.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own RuntimeError kinds for a bad file

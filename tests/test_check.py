@@ -29,7 +29,7 @@ def keyword_judge(monkeypatch):  # type: ignore[no-untyped-def]
     from checker.judging import Judging
 
     judge = KeywordJudge()
-    monkeypatch.setattr("checker.cli.check_command.build_judging", lambda *args, **kwargs: Judging("nli", None, judge, None, None, None, {}))  # type: ignore[arg-type]
+    monkeypatch.setattr("checker.judging.build", lambda *args, **kwargs: Judging("nli", None, judge, None, None, None, {}))  # type: ignore[arg-type]
     return judge
 
 

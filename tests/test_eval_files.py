@@ -36,7 +36,7 @@ class WordJudge:
 @pytest.fixture
 def word_judge(monkeypatch):  # type: ignore[no-untyped-def]
     judging = Judging("llm", None, WordJudge(), None, "words", None, {})  # type: ignore[arg-type]
-    monkeypatch.setattr("checker.cli.eval_command.build_judging", lambda *args, **kwargs: judging)
+    monkeypatch.setattr("checker.judging.build", lambda *args, **kwargs: judging)
     return judging
 
 
