@@ -128,12 +128,12 @@ def probabilities(pairs: list[tuple[str, str]], loaded, batch_size: int = 64, ma
     (checker.nli.probabilities)."""
     import numpy as np
 
+    from checker.onnx_models import batches_by_length
+
     tokenizer, model = loaded
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     out = np.zeros((len(pairs), 3), dtype=np.float32)
     with torch.inference_mode():
-        for lo in range(0, len(order), batch_size):
-            index = order[lo : lo + batch_size]
+        for index in batches_by_length([len(p) + len(c) for p, c in pairs], batch_size):
             encoded = tokenizer(
                 [pairs[i][0] for i in index], [pairs[i][1] for i in index], truncation=True, max_length=max_len, padding=True, return_tensors="pt"
             )

@@ -41,12 +41,11 @@ def embed(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
 
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    from checker.onnx_models import batches_by_length
+
     texts = list(texts)
-    # Sorted by length so each batch pads little; rows go back in the caller's order.
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     model = _model()
-    for lo in range(0, len(order), batch_size):
-        index = order[lo : lo + batch_size]
+    for index in batches_by_length([len(t) for t in texts], batch_size):
         out[index] = model.run([texts[i] for i in index])
     return out

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from checker import resources, sentences
 from checker.errors import ConfigError
 from checker.judge import finalise
+from checker.onnx_models import ONNX_FILE
 from checker.schemas import Article, Claim, Evidence, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +41,6 @@ ENTAIL, NEUTRAL, CONTRA = 0, 1, 2
 AGREE_AT = 0.55
 CONTRADICT_AT = 0.55
 THRESHOLDS_FILE = "thresholds.json"
-ONNX_FILE = "model.onnx"
 
 
 _FIX = "Restore models/ from the repository, or run `make train-judge` (it exports the ONNX file too)"
@@ -66,12 +66,11 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
         from checker.cross_encoder import probabilities as torch_probabilities
 
         return torch_probabilities(pairs, loaded, batch_size=batch_size, max_len=max_len)
+    from checker.onnx_models import batches_by_length
+
     encoder = _load()
-    # Sorting by length keeps padding, and so wasted work, small.
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
     out = np.zeros((len(pairs), 3), dtype=np.float32)
-    for lo in range(0, len(order), batch_size):
-        index = order[lo : lo + batch_size]
+    for index in batches_by_length([len(p) + len(c) for p, c in pairs], batch_size):
         logits = encoder.run([pairs[i] for i in index]).astype(np.float32)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)

@@ -9,7 +9,7 @@ is only for training (the ``train`` extra).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +59,15 @@ class OnnxEncoder:
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
         return self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+
+
+def batches_by_length(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:
+    """Indices of the items, shortest first, ``batch_size`` at a time: each batch pads to its
+    longest item, so similar lengths together keep wasted work small. Callers write each
+    batch's rows back at these indices, so results keep the caller's order."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    for lo in range(0, len(order), batch_size):
+        yield order[lo : lo + batch_size]
 
 
 def _first_line(exc: Exception) -> str:

@@ -54,7 +54,10 @@ def eval_(
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
 ) -> None:
     """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
+    # Imported here, not at the top: `checker --help` should not pay for them.
     from checker import eval_files, evals
+    from checker.judging import build as build_judging
+    from checker.results import Results
 
     given = suites or list(evals.SUITE_KINDS)
     files = [Path(name) for name in given if name.endswith(".jsonl") or Path(name).is_file()]
@@ -66,9 +69,6 @@ def eval_(
     settings = settings_from(
         None, None, model=model, base_url=base_url, concurrency=concurrency, structured_output=structured_output.value if structured_output else None
     )
-    from checker.judging import build as build_judging
-    from checker.results import Results
-
     results = Results(settings.results_db)
     reports = []
     # The project's suites by name, then your own files by path: one loop, one judge each.
