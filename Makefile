@@ -64,7 +64,7 @@ export-models: $(TRAIN_STAMP)
 
 # A local OpenAI-compatible endpoint: then --base-url http://127.0.0.1:8080/v1
 llm-server: $(LLM_STAMP)
-	$(BIN)/python -m checker.local_llm --model $(MODEL) --port 8080
+	$(BIN)/python -m checker.llm.local_llm --model $(MODEL) --port 8080
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -23,16 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.asking import Asker  # noqa: E402
-from checker.claims import make_claim  # noqa: E402
-from checker.compare import CompareOptions, compare  # noqa: E402
+from checker.claims.llm_claims import make_claim  # noqa: E402
 from checker.config import Settings  # noqa: E402
-from checker.ingest import ingest  # noqa: E402
-from checker.judge import LLMJudge  # noqa: E402
-from checker.llm import OpenAIChat  # noqa: E402
-from checker.results import Results  # noqa: E402
+from checker.judges.llm_judge import LLMJudge  # noqa: E402
+from checker.llm.asking import Asker  # noqa: E402
+from checker.llm.chat import OpenAIChat  # noqa: E402
+from checker.pipelines.compare import CompareOptions, compare  # noqa: E402
+from checker.pipelines.ingest import ingest  # noqa: E402
 from checker.schemas import Article, Claim  # noqa: E402
-from checker.store import open_store  # noqa: E402
+from checker.storage.results import Results  # noqa: E402
+from checker.storage.store import open_store  # noqa: E402
 from tests.stub_llm import StubLLM  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]")

@@ -27,12 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker import chunking, embeddings  # noqa: E402
-from checker.articles import load_file  # noqa: E402
+from checker.articles.loading import (  # noqa: E402
+    chunking,  # noqa: E402
+    load_file,  # noqa: E402
+)
+from checker.articles.reading import discover  # noqa: E402
 from checker.config import Settings  # noqa: E402
-from checker.ingest import ingest  # noqa: E402
-from checker.reading import discover  # noqa: E402
-from checker.store import open_store  # noqa: E402
+from checker.pipelines.ingest import ingest  # noqa: E402
+from checker.storage import embeddings  # noqa: E402
+from checker.storage.store import open_store  # noqa: E402
 
 WORK = ROOT / "bench" / ".work"
 DATASETS = ROOT.parent / "shared" / "datasets"

@@ -27,10 +27,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker import chunking, cross_encoder, embeddings, nli, resources, sentences  # noqa: E402
-from checker.articles import load_file  # noqa: E402
-from checker.onnx_models import OnnxEncoder  # noqa: E402
-from checker.reading import discover  # noqa: E402
+from checker import config  # noqa: E402
+from checker.articles.loading import (  # noqa: E402
+    chunking,  # noqa: E402
+    load_file,  # noqa: E402
+    sentences,
+)
+from checker.articles.reading import discover  # noqa: E402
+from checker.judges import cross_encoder, nli  # noqa: E402
+from checker.storage import embeddings  # noqa: E402
+from checker.storage.onnx_models import OnnxEncoder  # noqa: E402
 
 
 def corpus_articles():  # type: ignore[no-untyped-def]
@@ -57,11 +63,11 @@ def main() -> None:
 
     from sentence_transformers import SentenceTransformer
 
-    st = SentenceTransformer(str(resources.embedder_source_dir()), device="cpu")
+    st = SentenceTransformer(str(config.embedder_source_dir()), device="cpu")
     st.encode(chunks[:8])
     reference, seconds = timed(lambda: st.encode(chunks, batch_size=64, normalize_embeddings=True, convert_to_numpy=True))
     rows.append(("embedder", "torch (sentence-transformers)", len(chunks) / seconds, "1.0", "-"))
-    embedder_dirs = [("shipped", resources.bundled_embedder_dir())]
+    embedder_dirs = [("shipped", config.bundled_embedder_dir())]
     judge_dirs = [("shipped", nli.MODEL_DIR)]
     if args.variants:
         embedder_dirs += [(p.name, p / "embedder") for p in sorted(args.variants.iterdir())]

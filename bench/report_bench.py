@@ -29,16 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checker.asking import Asker  # noqa: E402
-from checker.claims import LLMExtractor  # noqa: E402
+from checker.claims.llm_claims import LLMExtractor  # noqa: E402
 from checker.config import Settings  # noqa: E402
-from checker.ingest import ingest  # noqa: E402
-from checker.judge import LLMJudge  # noqa: E402
-from checker.judging import Judging  # noqa: E402
-from checker.llm import OpenAIChat  # noqa: E402
-from checker.report import ReportOptions, build_report  # noqa: E402
-from checker.results import Results  # noqa: E402
-from checker.store import open_store  # noqa: E402
+from checker.judges.llm_judge import LLMJudge  # noqa: E402
+from checker.llm.asking import Asker  # noqa: E402
+from checker.llm.chat import OpenAIChat  # noqa: E402
+from checker.pipelines.ingest import ingest  # noqa: E402
+from checker.pipelines.judging import Judging  # noqa: E402
+from checker.pipelines.report import ReportOptions, build_report  # noqa: E402
+from checker.storage.results import Results  # noqa: E402
+from checker.storage.store import open_store  # noqa: E402
 from tests.stub_llm import StubLLM  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from checker.config import Settings
-from checker.store import open_store
+from checker.storage.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -77,7 +77,7 @@ def fake_embed(texts, batch_size: int = 64) -> np.ndarray:
 
 @pytest.fixture
 def fake_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("checker.embeddings.embed", fake_embed)
+    monkeypatch.setattr("checker.storage.embeddings.embed", fake_embed)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from checker.llm import Completion, Message
+from checker.llm.chat import Completion
+from checker.llm.wire import Message
 
 Responder = Callable[[list[Message], type[BaseModel]], Any]
 FENCED = re.compile(r"<<<(\w+)\n(.*?)\n\1>>>", re.S)
@@ -92,7 +93,7 @@ class KeywordJudge:
         self._lock = threading.Lock()
 
     def judge(self, claim, source, other, evidence):  # type: ignore[no-untyped-def]
-        from checker.judge import finalise
+        from checker.judges.llm_judge import finalise
         from checker.schemas import Verdict
 
         with self._lock:

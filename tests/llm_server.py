@@ -1,8 +1,8 @@
-"""The real local LLM endpoint for tests: llama.cpp's server (checker.local_llm) with Gemma
+"""The real local LLM endpoint for tests: llama.cpp's server (checker.llm.local_llm) with Gemma
 3 270M, or the model named by CHECKER_LOCAL_MODEL (``qwen-1.5b``), guarded by a watchdog.
 
 Used by the live tests and by recording cassettes (`make cassettes-record`, `make
-evals-record`); people start a server with `make llm-server` (checker.local_llm). Gemma 270M
+evals-record`); people start a server with `make llm-server` (checker.llm.local_llm). Gemma 270M
 is far too small to judge well: it proves the plumbing, never the quality.
 """
 
@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from checker import local_llm
+from checker.llm import local_llm
 from tests.servers import free_port, stop
 
 # Fixed for recording so cassette URIs are stable; replay needs nothing listening there.

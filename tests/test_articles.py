@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.articles import load_file
+from checker.articles.loading import load_file
+from checker.articles.reading import discover
 from checker.errors import InputError
-from checker.reading import discover
 from tests.conftest import CORPUS
 
 LIMIT = 10_000_000

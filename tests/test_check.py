@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from checker.check import ArticleVerdict, mark_superseded
+from checker.pipelines.check import ArticleVerdict, mark_superseded
 from checker.schemas import Verdict
 from tests.conftest import CORPUS
 from tests.fakes import KeywordJudge
@@ -26,10 +26,10 @@ def app_():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def keyword_judge(monkeypatch):  # type: ignore[no-untyped-def]
     """The offline judge's place taken by a keyword judge, so no model is loaded."""
-    from checker.judging import Judging
+    from checker.pipelines.judging import Judging
 
     judge = KeywordJudge()
-    monkeypatch.setattr("checker.judging.build", lambda *args, **kwargs: Judging("nli", None, judge, None, None, None, {}))  # type: ignore[arg-type]
+    monkeypatch.setattr("checker.pipelines.judging.build", lambda *args, **kwargs: Judging("nli", None, judge, None, None, None, {}))  # type: ignore[arg-type]
     return judge
 
 
@@ -37,7 +37,7 @@ def test_the_seed_claim_is_answered_per_outlet_with_quotes(fake_embeddings, keyw
     result = runner.invoke(app_(), ["check", SEED, str(CORPUS), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["schema_version"] == "checker.check/1" and data["claim"] == SEED
+    assert data["schema_version"] == "checker.pipelines.check/1" and data["claim"] == SEED
     outlets = {a["outlet"] for a in data["articles"]}
     assert len(outlets) >= 3
     for article in data["articles"]:

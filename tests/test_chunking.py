@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from checker import chunking
-from checker.articles import load_file
+from checker.articles import chunking
+from checker.articles.loading import load_file
 from tests.conftest import CORPUS
 
 

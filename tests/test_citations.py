@@ -10,12 +10,12 @@ import datetime as dt
 
 import pytest
 
-from checker import numbered
-from checker.asking import Asker
-from checker.claims import LLMExtractor, not_a_claim
+from checker.articles import numbered
+from checker.claims.llm_claims import LLMExtractor, not_a_claim
 from checker.errors import ExtractionFailed
-from checker.judge import LLMJudge
-from checker.llm import answer_format, with_answer_format
+from checker.judges.llm_judge import LLMJudge
+from checker.llm.asking import Asker
+from checker.llm.wire import answer_format, with_answer_format
 from checker.schemas import Article, Claim, Evidence, text_sha256
 from tests.fakes import ScriptedModel, cite, claim, fenced, sentences, verdict
 
@@ -128,7 +128,7 @@ def test_the_judges_quote_is_the_cited_sentence_of_b() -> None:
 
 
 def test_json_object_mode_describes_the_fields_in_the_prompt() -> None:
-    from checker.judge import JudgeAnswer
+    from checker.judges.llm_judge import JudgeAnswer
 
     described = answer_format(JudgeAnswer)
     assert described.startswith("Answer with one JSON object")
@@ -139,10 +139,10 @@ def test_json_object_mode_describes_the_fields_in_the_prompt() -> None:
 
 
 def test_who_extracts_is_chosen_apart_from_who_judges() -> None:
+    from checker.claims.offline_claims import SentenceExtractor
     from checker.config import Settings
     from checker.errors import ConfigError
-    from checker.judging import build
-    from checker.offline_claims import SentenceExtractor
+    from checker.pipelines.judging import build
 
     local = Settings(base_url="http://127.0.0.1:9/v1", model="m")
     offline_judge_llm_claims = build("nli", local, None, "llm")
@@ -157,7 +157,7 @@ def test_who_extracts_is_chosen_apart_from_who_judges() -> None:
 
 
 def test_a_passage_with_wrong_offsets_is_placed_by_its_text_or_left_out() -> None:
-    from checker.judge import numbered_passages
+    from checker.judges.llm_judge import numbered_passages
 
     other = article("Alpha sentence one here. Beta sentence two here.", "Outlet B")
     shifted = Evidence(chunk_id="b:1", text="Beta sentence two here.", start=0, end=23, score=0.5)
@@ -169,7 +169,7 @@ def test_a_passage_with_wrong_offsets_is_placed_by_its_text_or_left_out() -> Non
 
 
 def test_numbers_given_with_not_addressed_are_ignored() -> None:
-    from checker.judge import JudgeAnswer
+    from checker.judges.llm_judge import JudgeAnswer
 
     shown = numbered.of_text("One sentence here.")
     answer = JudgeAnswer.model_validate(verdict("not_addressed", [-1]), context={"numbered": shown})

@@ -7,7 +7,7 @@ import datetime as dt
 import frontmatter
 import pytest
 
-from checker import cleaning
+from checker.articles import cleaning
 from tests.conftest import CORPUS
 
 

@@ -93,7 +93,7 @@ def test_search_checks_its_arguments() -> None:
 
 
 def test_the_eval_commands_suite_names_are_the_suites() -> None:
-    from checker import evals
     from checker.cli.eval_command import SUITE_NAMES
+    from checker.evaluation import evals
 
     assert SUITE_NAMES == evals.SUITE_KINDS

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checker.asking import Asker
-from checker.claims import LLMExtractor
-from checker.compare import CompareOptions, compare
-from checker.ingest import ingest
-from checker.judge import LLMJudge, finalise
-from checker.llm import Completion
-from checker.results import Results
+from checker.claims.llm_claims import LLMExtractor
+from checker.judges.llm_judge import LLMJudge, finalise
+from checker.llm.asking import Asker
+from checker.llm.chat import Completion
+from checker.pipelines.compare import CompareOptions, compare
+from checker.pipelines.ingest import ingest
 from checker.schemas import Verdict
+from checker.storage.results import Results
 from tests.conftest import CORPUS
 from tests.fakes import ScriptedModel, cite, claim, fenced, verdict
 
@@ -245,7 +245,7 @@ runner = CliRunner()
 def cli_model(monkeypatch: pytest.MonkeyPatch):
     holder: dict[str, ScriptedModel] = {"model": ScriptedModel(sensible)}
     monkeypatch.setenv("CHECKER_BASE_URL", "http://127.0.0.1:9/v1")  # configured, so `auto` picks the LLM
-    monkeypatch.setattr("checker.judging.make_model", lambda *args, **kwargs: holder["model"])
+    monkeypatch.setattr("checker.pipelines.judging.make_model", lambda *args, **kwargs: holder["model"])
     return holder
 
 
@@ -330,7 +330,7 @@ def app_():
 
 
 def test_a_changed_output_budget_is_not_served_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.judge import JudgeAnswer
+    from checker.judges.llm_judge import JudgeAnswer
 
     results = Results(tmp_path / "r.db")
     messages = [("system", "s"), ("user", "Claim:\n<<<CLAIM\nx\nCLAIM>>>")]
@@ -351,7 +351,7 @@ def test_the_first_screen_shows_the_summary_and_the_conflicts() -> None:
 
     from rich.console import Console
 
-    from checker.compare import importance
+    from checker.pipelines.compare import importance
     from checker.render import comparison_table
     from checker.schemas import ArticleRef, Claim, ClaimResult, Comparison, Verdict
 

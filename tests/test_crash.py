@@ -20,10 +20,10 @@ DRIVER = textwrap.dedent(
     import os, signal, sys
     sys.path.insert(0, {root!r})
     from tests.conftest import fake_embed
-    import checker.embeddings, checker.ingest, checker.store
-    checker.embeddings.embed = fake_embed
-    checker.ingest._PENDING_ARTICLES = 2
-    original = checker.store.Store._upsert
+    import checker.storage.embeddings, checker.pipelines.ingest, checker.storage.store
+    checker.storage.embeddings.embed = fake_embed
+    checker.pipelines.ingest._PENDING_ARTICLES = 2
+    original = checker.storage.store.Store._upsert
     commits = []
     def dying_upsert(self, collection, rows):
         if collection is self._articles:
@@ -31,7 +31,7 @@ DRIVER = textwrap.dedent(
                 os.kill(os.getpid(), signal.SIGKILL)
             commits.append(len(rows))
         original(self, collection, rows)
-    checker.store.Store._upsert = dying_upsert
+    checker.storage.store.Store._upsert = dying_upsert
     from checker.cli import app
     app(sys.argv[1:])
     """
@@ -53,7 +53,7 @@ def test_sigkill_midway_then_rerun_completes(tmp_path: Path) -> None:
     listed = json.loads(_run(["articles", "--store", "store", "--format", "json"], tmp_path, None).stdout)
     assert len(listed) == 2
     sys.path.insert(0, str(ROOT))
-    from checker.store import open_store
+    from checker.storage.store import open_store
 
     orphans = open_store(tmp_path / "store", None, "checker").count_chunks() - sum(a["chunks"] for a in listed)
     assert orphans > 0  # the uncommitted batch left chunks behind, invisible to readers
@@ -79,7 +79,7 @@ def test_orphans_of_a_crash_go_even_if_the_file_changed_before_the_rerun(tmp_pat
         path.write_text(path.read_text(encoding="utf-8").replace("Kirby", "Kirby,", 1), encoding="utf-8")
     assert _run(["ingest", str(corpus), "--store", "store"], tmp_path, None).returncode == 0
     sys.path.insert(0, str(ROOT))
-    from checker.store import open_store
+    from checker.storage.store import open_store
 
     store = open_store(tmp_path / "store", None, "checker")
     assert store.count_chunks() == sum(a.chunks for a in store.articles())

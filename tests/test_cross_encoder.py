@@ -13,9 +13,9 @@ from pathlib import Path  # noqa: E402
 import torch  # noqa: E402
 from transformers import BertConfig, BertForSequenceClassification  # noqa: E402
 
-from checker import cross_encoder  # noqa: E402
-from checker.cross_encoder import MeanPooledClassifier  # noqa: E402
 from checker.errors import ConfigError  # noqa: E402
+from checker.judges import cross_encoder  # noqa: E402
+from checker.judges.cross_encoder import MeanPooledClassifier  # noqa: E402
 
 LABELS = {"id2label": {0: "entailment", 1: "neutral", 2: "contradiction"}, "label2id": {"entailment": 0, "neutral": 1, "contradiction": 2}}
 
@@ -88,7 +88,7 @@ def test_weights_without_a_head_key_load_as_bert_classifiers(tmp_path) -> None:
 
 
 def test_the_committed_weights_name_a_known_head() -> None:
-    from checker.nli import MODEL_DIR
+    from checker.judges.nli import MODEL_DIR
 
     assert cross_encoder.head_of(MODEL_DIR) in cross_encoder.HEADS
 

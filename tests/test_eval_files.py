@@ -8,9 +8,9 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from checker import eval_files
 from checker.errors import InputError
-from checker.judging import Judging
+from checker.evaluation import eval_files
+from checker.pipelines.judging import Judging
 from checker.schemas import Verdict
 
 runner = CliRunner()
@@ -36,7 +36,7 @@ class WordJudge:
 @pytest.fixture
 def word_judge(monkeypatch):  # type: ignore[no-untyped-def]
     judging = Judging("llm", None, WordJudge(), None, "words", None, {})  # type: ignore[arg-type]
-    monkeypatch.setattr("checker.judging.build", lambda *args, **kwargs: judging)
+    monkeypatch.setattr("checker.pipelines.judging.build", lambda *args, **kwargs: judging)
     return judging
 
 
@@ -122,7 +122,7 @@ def test_a_malformed_line_is_one_error_naming_the_line_and_the_field(word_judge,
 
 
 def test_saved_results_are_named_after_the_file_content_and_listed_apart(word_judge, tmp_path, monkeypatch) -> None:
-    from checker import evals
+    from checker.evaluation import evals, scoreboard
 
     monkeypatch.setattr(evals, "RESULTS_DIR", tmp_path / "results")
     monkeypatch.setattr(evals, "SCOREBOARD", tmp_path / "SCOREBOARD.md")
@@ -135,9 +135,9 @@ def test_saved_results_are_named_after_the_file_content_and_listed_apart(word_ju
         ],
     )
     report = evals.run_file(tmp_path / "mine.jsonl", word_judge)
-    saved = evals.save(report, tmp_path / "results")
+    saved = scoreboard.save(report, tmp_path / "results")
     assert saved.parent.name == f"mine-{eval_files.file_sha(tmp_path / 'mine.jsonl')}"
-    assert evals.load_results(tmp_path / "results") == []  # never mixed with the project's suites
-    board = evals.write_scoreboard(tmp_path / "results", tmp_path / "SCOREBOARD.md").read_text()
+    assert scoreboard.load_results(tmp_path / "results") == []  # never mixed with the project's suites
+    board = scoreboard.write_scoreboard(tmp_path / "results", tmp_path / "SCOREBOARD.md").read_text()
     assert "## Your own eval files" in board and "mine-" in board
     assert path

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from checker import evals
-from checker.asking import Asker
-from checker.claims import LLMExtractor
+from checker.claims.llm_claims import LLMExtractor
 from checker.config import Settings
-from checker.judge import LLMJudge
-from checker.judging import Judging
+from checker.evaluation import evals, scoreboard
+from checker.judges.llm_judge import LLMJudge
+from checker.llm.asking import Asker
+from checker.pipelines.judging import Judging
 from tests.fakes import ScriptedModel, cite, claim, fenced, verdict
 
 
@@ -32,7 +32,7 @@ def test_the_suites_are_well_formed() -> None:
     assert {c["label"] for c in cases} == {"agree", "contradict", "superseded", "not_addressed"}
     tags = {t for c in cases for t in c["tags"]}
     assert {"number", "negation", "hedging", "paraphrase", "attribution", "withdrawal", "time", "injection"} <= tags
-    from checker.articles import load_file
+    from checker.articles.loading import load_file
 
     corpus = "\n".join(load_file(p, 10**7).articles[0].text for p in (evals.ROOT / "corpus").glob("*.md"))
     for case in cases:
@@ -61,10 +61,10 @@ def test_a_perfect_judge_scores_one_and_results_are_saved(tmp_path: Path) -> Non
     report = evals.run_suite("claim_passage", oracle_judging(), Settings())
     assert report.metrics["accuracy"] == 1.0 and report.metrics["macro_f1"] == 1.0
     assert report.metrics["llm_calls"] == report.cases and report.metrics["unscored_rate"] == 0.0
-    path = evals.save(report, tmp_path)
+    path = scoreboard.save(report, tmp_path)
     assert path.parent.name == "claim_passage" and path.name.startswith("llm__oracle__")
     assert report.prompts["judge_claim"] in path.name
-    board = evals.scoreboard(evals.load_results(tmp_path))
+    board = scoreboard.scoreboard(scoreboard.load_results(tmp_path))
     assert "## claim_passage" in board and "| llm | oracle |" in board and "| 1.0 | 1.0 |" in board
 
 

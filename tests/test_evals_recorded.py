@@ -16,9 +16,10 @@ import os
 
 import pytest
 
-from checker import evals, local_llm, prompts
 from checker.config import Settings
-from checker.judging import build
+from checker.evaluation import evals, records, scoreboard
+from checker.llm import local_llm, prompts
+from checker.pipelines.judging import build
 from tests.llm_server import RECORD_PORT
 
 GEMMA = local_llm.MODELS["gemma-270m"]
@@ -54,11 +55,11 @@ def settings_for(key: str) -> Settings:
     )
 
 
-def baseline(suite: str, key: str) -> evals.SuiteResult | None:
+def baseline(suite: str, key: str) -> records.SuiteResult | None:
     model, method, _ = RECORDED[key]
     recorded = [
         r
-        for r in evals.load_results()
+        for r in scoreboard.load_results()
         if r.suite == suite and r.model == model.name and r.judge == "llm" and (r.structured_output or "tools") == method
     ]
     return max(recorded, key=lambda r: r.recorded_at) if recorded else None
@@ -98,8 +99,8 @@ def test_replayed_scores_are_not_below_the_recorded_baseline(key: str, suite: st
     settings = settings_for(key)
     report = evals.run_suite(suite, build("llm", settings, None), settings)
     if record_mode != "none":  # `make evals-record`: this run is the new baseline
-        evals.save(report)
-        evals.write_scoreboard()
+        scoreboard.save(report)
+        scoreboard.write_scoreboard()
         return
     recorded = baseline(suite, key)
     assert recorded is not None, f"no recorded {key} results for the {suite} suite; {rerecord(key)}"

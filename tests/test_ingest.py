@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.ingest import ingest
-from checker.search import search
+from checker.pipelines.ingest import ingest
+from checker.pipelines.search import search
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.usefixtures("fake_embeddings")

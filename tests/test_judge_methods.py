@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from checker.nli import ENTAIL, Scored, _single, same_spelling
-from checker.offline_claims import checkable
+from checker.claims.offline_claims import checkable
+from checker.judges.figures import same_spelling
+from checker.judges.nli import ENTAIL, Scored, _single
 
 
 def test_a_hypothetical_is_not_a_checkable_claim() -> None:

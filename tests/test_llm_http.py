@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from checker.asking import Asker
 from checker.errors import LLMError
-from checker.judge import JudgeAnswer
-from checker.llm import OpenAIChat
+from checker.judges.llm_judge import JudgeAnswer
+from checker.llm.asking import Asker
+from checker.llm.chat import OpenAIChat
 from tests.conftest import CORPUS
 from tests.stub_llm import StubLLM
 
@@ -116,7 +116,7 @@ def test_cli_compare_end_to_end_over_http(fake_embeddings, monkeypatch: pytest.M
 
 def test_schemas_sent_to_servers_carry_no_numeric_bounds() -> None:
     """llama.cpp's grammar hangs on minimum/maximum; ranges are validated after parsing."""
-    from checker.claims import ExtractedClaims
+    from checker.claims.llm_claims import ExtractedClaims
 
     for schema in (JudgeAnswer, ExtractedClaims):
         text = json.dumps(schema.model_json_schema())

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from checker.articles import load_file
-from checker.asking import Asker
-from checker.claims import LLMExtractor
-from checker.compare import CompareOptions, compare
-from checker.ingest import ingest
-from checker.judge import LLMJudge
-from checker.llm import OpenAIChat
-from checker.results import Results
+from checker.articles.loading import load_file
+from checker.claims.llm_claims import LLMExtractor
+from checker.judges.llm_judge import LLMJudge
+from checker.llm.asking import Asker
+from checker.llm.chat import OpenAIChat
+from checker.pipelines.compare import CompareOptions, compare
+from checker.pipelines.ingest import ingest
 from checker.schemas import LABELS, Claim, Evidence
+from checker.storage.results import Results
 from tests.conftest import CORPUS
 from tests.llm_server import RECORD_PORT
 
@@ -78,7 +78,7 @@ class FixedClaims:
     name = "fixed-seed-claims"
 
     def extract(self, article):
-        from checker.claims import make_claim
+        from checker.claims.llm_claims import make_claim
 
         sentences = [
             "Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of Chernihiv to its north",

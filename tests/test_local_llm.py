@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import local_llm
+from checker.llm import local_llm
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ def test_models_load_without_extra_buffer_types() -> None:
 def test_every_server_goes_through_the_launcher(monkeypatch) -> None:
     model = local_llm.LocalModel("x", "served-name", "chatml", lambda: Path("/models/x.gguf"))
     command = local_llm.serve_command(model, 8123, threads=2)
-    assert command[1:4] == ["-m", "checker.local_llm", "--launch"]
+    assert command[1:4] == ["-m", "checker.llm.local_llm", "--launch"]
     assert command[command.index("--host") + 1] == "127.0.0.1" and command[command.index("--model_alias") + 1] == "served-name"
     from tests import llm_server
 
@@ -75,4 +75,4 @@ def test_every_server_goes_through_the_launcher(monkeypatch) -> None:
 def test_make_llm_server_runs_no_file_from_tests() -> None:
     makefile = (ROOT / "Makefile").read_text()
     recipe = re.search(r"^llm-server:.*\n((?:\t.*\n)+)", makefile, re.M)
-    assert recipe and "checker.local_llm" in recipe.group(1) and "tests" not in recipe.group(1)
+    assert recipe and "checker.llm.local_llm" in recipe.group(1) and "tests" not in recipe.group(1)

@@ -12,24 +12,24 @@ import os
 
 import pytest
 
-from checker import evals
 from checker.config import Settings
-from checker.judging import Judging, build
+from checker.evaluation import evals, records, scoreboard
+from checker.pipelines.judging import Judging, build
 from tests.test_evals_recorded import GEMMA, settings_for
 
 pytestmark = pytest.mark.slow
 
 
 def offline() -> Judging:
-    from checker.nli import NLIJudge
-    from checker.offline_claims import SentenceExtractor
+    from checker.claims.offline_claims import SentenceExtractor
+    from checker.judges.nli import NLIJudge
 
     judge = NLIJudge()
     return Judging("nli", SentenceExtractor(), judge, None, judge.model_name, None, {})
 
 
-def recorded(judge: str, model: str, suite: str = "claim_passage") -> evals.SuiteResult:
-    found = [r for r in evals.load_results() if r.suite == suite and r.judge == judge and r.model == model]
+def recorded(judge: str, model: str, suite: str = "claim_passage") -> records.SuiteResult:
+    found = [r for r in scoreboard.load_results() if r.suite == suite and r.judge == judge and r.model == model]
     if not found:
         pytest.fail(f"no recorded {suite} result for the {judge} judge ({model}); run `make train-judge` or `make evals-record`")
     return max(found, key=lambda r: r.recorded_at)
@@ -65,6 +65,6 @@ def test_cascade_replay_sends_fewer_calls_to_the_llm() -> None:
     missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error]
     assert not missing, "the cascade asked for answers the LLM suite never recorded; run `make evals-record`"
     if os.environ.get("SAVE_EVAL_RESULTS"):
-        evals.save(report)
-        evals.write_scoreboard()
+        scoreboard.save(report)
+        scoreboard.write_scoreboard()
     assert report.model == GEMMA.name

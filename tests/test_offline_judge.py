@@ -7,10 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from checker.cascade import CascadeJudge
+from checker.claims.offline_claims import SentenceExtractor, checkable, kind_of, speaker_of
 from checker.errors import ConfigError
-from checker.nli import NLIJudge, Scored, candidate_spans, figures, numbers_disagree, thresholds
-from checker.offline_claims import SentenceExtractor, checkable, kind_of, speaker_of
+from checker.judges.cascade import CascadeJudge
+from checker.judges.figures import figures, numbers_disagree
+from checker.judges.nli import NLIJudge, Scored, candidate_spans, thresholds
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
 
 PASSAGE = "Representatives met in Turkey on Tuesday. The war forced nearly 4 million refugees to flee Ukraine. Talks continue on Wednesday."
@@ -205,7 +206,7 @@ def test_sentence_splitting_is_safe_across_threads() -> None:
     """Judges and extractors run in thread pools; a shared pysbd segmenter mixed up texts."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from checker import sentences
+    from checker.articles import sentences
     from tests.conftest import CORPUS
 
     texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.md"))] * 4

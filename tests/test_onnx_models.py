@@ -11,11 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checker import chunking, embeddings, nli, resources, sentences
-from checker.articles import load_file
+from checker import config
+from checker.articles import chunking, sentences
+from checker.articles.loading import load_file
+from checker.articles.reading import discover
 from checker.errors import ConfigError
-from checker.onnx_models import OnnxEncoder
-from checker.reading import discover
+from checker.judges import nli
+from checker.storage import embeddings
+from checker.storage.onnx_models import OnnxEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +33,7 @@ def test_embeddings_match_the_sentence_transformers_pipeline_on_the_sample_corpu
     from sentence_transformers import SentenceTransformer
 
     chunks = [c.text for a in corpus_articles() for c in chunking.split(a)]
-    reference = SentenceTransformer(str(resources.embedder_source_dir()), device="cpu").encode(chunks, normalize_embeddings=True)
+    reference = SentenceTransformer(str(config.embedder_source_dir()), device="cpu").encode(chunks, normalize_embeddings=True)
     vectors = embeddings.embed(chunks)
     assert vectors.shape == reference.shape
     assert float((vectors * reference).sum(axis=1).min()) >= 0.999
@@ -47,7 +50,7 @@ def test_embedding_rows_come_back_in_the_callers_order() -> None:
 @pytest.mark.slow
 def test_the_judge_export_decides_as_the_torch_weights_do() -> None:
     pytest.importorskip("torch", reason="needs the train extra: make train-install")
-    from checker import cross_encoder
+    from checker.judges import cross_encoder
 
     texts = [s.text for a in corpus_articles() for s in sentences.split(a.text)]
     pairs = list(itertools.islice(((p, h) for p, h in itertools.product(texts, texts) if p != h), 0, None, 53))[:600]
@@ -63,7 +66,7 @@ def test_the_judge_export_decides_as_the_torch_weights_do() -> None:
 @pytest.mark.slow
 def test_a_fresh_export_of_the_judge_matches_torch(tmp_path: Path) -> None:
     pytest.importorskip("onnx", reason="needs the train extra: make train-install")
-    from checker import cross_encoder
+    from checker.judges import cross_encoder
     from training.export_onnx import export_judge
 
     export_judge(nli.MODEL_DIR, tmp_path, "fp16w")
@@ -85,7 +88,7 @@ def test_a_missing_export_names_the_file_and_the_fix(tmp_path: Path) -> None:
 
 def test_a_damaged_export_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "model.onnx").write_bytes(b"not a model")
-    (tmp_path / "tokenizer.json").write_bytes((resources.bundled_embedder_dir() / "tokenizer.json").read_bytes())
+    (tmp_path / "tokenizer.json").write_bytes((config.bundled_embedder_dir() / "tokenizer.json").read_bytes())
     with pytest.raises(ConfigError) as caught:
         OnnxEncoder(tmp_path, max_length=16, fix="Run `make export-models`")
     assert "cannot be loaded" in str(caught.value) and "\n" not in caught.value.one_line()
@@ -99,8 +102,8 @@ def test_help_listing_and_bad_input_load_no_model(argv: list[str], tmp_path: Pat
         f"sys.argv = ['checker', *{argv!r}]\n"
         "from checker.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        # checker.onnx_models is imported only to load a model (chromadb itself imports onnxruntime).
-        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'checker.onnx_models') if m in sys.modules))\n"
+        # checker.storage.onnx_models is imported only to load a model (chromadb itself imports onnxruntime).
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'checker.storage.onnx_models') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""The bounded pool behind compare and report (checker/pool.py)."""
+"""The bounded pool behind compare and report (checker/pipelines/pool.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from checker.pool import as_finished
+from checker.pipelines.pool import as_finished
 
 
 def test_every_item_is_yielded_once_with_its_own_result() -> None:

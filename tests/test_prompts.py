@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from checker import prompts
 from checker.errors import ConfigError
+from checker.llm import prompts
 
 
 def test_every_prompt_loads_with_a_hash_and_two_messages() -> None:

@@ -11,21 +11,21 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checker import events as analysis
-from checker.asking import Allowance, Asker
-from checker.claims import LLMExtractor
+from checker.claims.llm_claims import LLMExtractor
+from checker.claims.offline_claims import SentenceExtractor
 from checker.cli import app
 from checker.config import Settings
-from checker.ingest import ingest
-from checker.judge import LLMJudge
-from checker.judging import Judging
-from checker.offline_claims import SentenceExtractor
+from checker.judges.llm_judge import LLMJudge
+from checker.llm.asking import Allowance, Asker
+from checker.pipelines import events as analysis
+from checker.pipelines.ingest import ingest
+from checker.pipelines.judging import Judging
+from checker.pipelines.report import ReportOptions, build_report
+from checker.pipelines.report_models import ClaimPair, ReportClaim
 from checker.render.report import report_html, report_markdown
-from checker.report import ReportOptions, build_report
-from checker.report_models import ClaimPair, ReportClaim
-from checker.results import Results
 from checker.schemas import Verdict
-from checker.store import open_store
+from checker.storage.results import Results
+from checker.storage.store import open_store
 from tests.conftest import CORPUS
 from tests.fakes import KeywordJudge, ScriptedModel, claim, sentences, verdict
 from tests.stub_llm import StubLLM
@@ -260,7 +260,7 @@ def test_cli_report_over_http_budget_then_resume(tmp_path: Path) -> None:
         assert partial.exit_code == 0, partial.output
         assert len(stub.requests) == 7 and "partial report" in partial.stderr
         data = json.loads((tmp_path / "r.json").read_text())
-        assert data["schema_version"] == "checker.report/1" and data["coverage"]["stopped"] == "--max-calls 7 reached"
+        assert data["schema_version"] == "checker.pipelines.report/1" and data["coverage"]["stopped"] == "--max-calls 7 reached"
         missing = data["coverage"]["missing"]
         full = runner.invoke(app, [*common, "-o", str(tmp_path / "r.html")])
         assert full.exit_code == 0, full.output
@@ -286,8 +286,8 @@ def test_report_is_the_same_through_a_chroma_server(tmp_path: Path) -> None:
 
 
 def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -> None:
-    from checker.asking import BudgetReached
-    from checker.judge import JudgeAnswer
+    from checker.judges.llm_judge import JudgeAnswer
+    from checker.llm.asking import BudgetReached
 
     model = ScriptedModel(
         lambda messages, schema: verdict("agree", confidence=0.5), model="gpt-4o-mini"

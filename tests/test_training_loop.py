@@ -12,7 +12,7 @@ import time  # noqa: E402
 import torch  # noqa: E402
 from transformers import AutoTokenizer, BertConfig  # noqa: E402
 
-from checker.cross_encoder import MeanPooledClassifier  # noqa: E402
+from checker.judges.cross_encoder import MeanPooledClassifier  # noqa: E402
 from training.data import Pair  # noqa: E402
 from training.train_nli import fit  # noqa: E402
 

@@ -63,7 +63,7 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path, tm
         [
             str(installed / "bin" / "python"),
             "-c",
-            "import checker, checker.resources as r; print(checker.__file__); print(r.prompts_dir()); print(r.bundled_judge_dir()); print(r.bundled_embedder_dir())",
+            "import checker, checker.config as r; print(checker.__file__); print(r.prompts_dir()); print(r.bundled_judge_dir()); print(r.bundled_embedder_dir())",
         ],
         capture_output=True,
         text=True,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker import sentences
+from checker.articles import sentences
 
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 LABEL_IDS = {"supported": 0, "not_enough_info": 1, "contradicted": 2}

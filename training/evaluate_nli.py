@@ -40,12 +40,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from checker import evals, sentences
+from checker.articles import sentences
+from checker.claims.offline_claims import SentenceExtractor
 from checker.config import Settings
-from checker.eval_files import binary_metrics, evidence_sentences, run_file
-from checker.judging import Judging
-from checker.nli import MODEL_DIR, NLIJudge, Scored, numbers_disagree, probabilities
-from checker.offline_claims import SentenceExtractor
+from checker.evaluation import evals, scoreboard
+from checker.evaluation.eval_files import binary_metrics, evidence_sentences, run_file
+from checker.judges.figures import numbers_disagree
+from checker.judges.nli import MODEL_DIR, NLIJudge, Scored, probabilities
+from checker.pipelines.judging import Judging
 from checker.schemas import Article, Claim, text_sha256
 from training.data import DATASETS, fnc_rows, nli_pairs, rows
 from training.wide import tuning_rows
@@ -204,9 +206,9 @@ def main() -> None:
     suite = evals.run_suite("claim_passage", judging, Settings(concurrency=1))
     extraction = evals.run_suite("extraction", judging, Settings(concurrency=1))
     if not args.no_save_evals:
-        evals.save(suite)
-        evals.save(extraction)
-        evals.write_scoreboard()
+        scoreboard.save(suite)
+        scoreboard.save(extraction)
+        scoreboard.write_scoreboard()
     metrics["claim_passage_accuracy"] = suite.metrics["accuracy"]
     metrics["claim_passage_macro_f1"] = suite.metrics["macro_f1"]
     for label in ("agree", "contradict", "superseded", "not_addressed"):
@@ -227,7 +229,7 @@ def main() -> None:
 
     def summary_label(row: dict) -> tuple[str, float]:
         """Supported only if every sentence is; its consistency score is the weakest
-        sentence's strongest entailment (as `checker eval` scores it, checker/eval_files.py)."""
+        sentence's strongest entailment (as `checker eval` scores it, checker/evaluation/eval_files.py)."""
         labels, scores = [], []
         for claim in summary_claims(row):
             found = scored_sentences(claim, row["premise_or_evidence"])

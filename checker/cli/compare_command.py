@@ -27,7 +27,7 @@ from checker.errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     from checker.config import Settings
     from checker.schemas import Article, Comparison
-    from checker.store import Store
+    from checker.storage.store import Store
 
 
 class CompareFormat(str, Enum):
@@ -46,7 +46,7 @@ class FailOn(str, Enum):
 
 def resolve_article(given: str, store: Store, settings: Settings) -> Article:
     """An article from a file (ingested first, a no-op if unchanged) or an indexed id."""
-    from checker.ingest import ingest
+    from checker.pipelines.ingest import ingest
 
     path = Path(given)
     if path.exists():
@@ -132,11 +132,11 @@ def _run(
     article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind = ExtractKind.auto
 ) -> Comparison:
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
-    from checker.compare import CompareOptions
-    from checker.compare import compare as run_compare
-    from checker.judging import build as build_judging
-    from checker.results import Results
-    from checker.store import open_store
+    from checker.pipelines.compare import CompareOptions
+    from checker.pipelines.compare import compare as run_compare
+    from checker.pipelines.judging import build as build_judging
+    from checker.storage.results import Results
+    from checker.storage.store import open_store
 
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)

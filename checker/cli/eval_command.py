@@ -23,9 +23,9 @@ from checker.cli.options import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from checker import evals
+    from checker.evaluation import records, scoreboard
 
-# checker.evals.SUITE_KINDS, spelled out so `checker --help` does not import the eval
+# checker.evaluation.evals.SUITE_KINDS, spelled out so `checker --help` does not import the eval
 # machinery (tests/test_cli.py checks the two agree).
 SUITE_NAMES = ("claim_passage", "extraction", "article_pairs")
 
@@ -55,9 +55,9 @@ def eval_(
 ) -> None:
     """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
     # Imported here, not at the top: `checker --help` should not pay for them.
-    from checker import eval_files, evals
-    from checker.judging import build as build_judging
-    from checker.results import Results
+    from checker.evaluation import eval_files, evals
+    from checker.pipelines.judging import build as build_judging
+    from checker.storage.results import Results
 
     given = suites or list(evals.SUITE_KINDS)
     files = [Path(name) for name in given if name.endswith(".jsonl") or Path(name).is_file()]
@@ -81,9 +81,9 @@ def eval_(
         report = run(judging)
         reports.append(report)
         if save:
-            err.print(f"wrote {evals.save(report).relative_to(evals.ROOT)}", highlight=False)
+            err.print(f"wrote {scoreboard.save(report).relative_to(evals.ROOT)}", highlight=False)
     if save:
-        evals.write_scoreboard()
+        scoreboard.write_scoreboard()
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json", exclude={"results"}) for r in reports], indent=2) + "\n")
         return
@@ -91,7 +91,7 @@ def eval_(
         out.print(_table(report))
 
 
-def _table(report: evals.SuiteResult) -> Table:
+def _table(report: records.SuiteResult) -> Table:
     m = report.metrics
     mode = f" ({m['mode']})" if m.get("mode") else ""
     table = Table(title=f"{report.suite}{mode}: {report.cases} cases, {report.judge} judge {report.model or ''}", title_justify="left")

@@ -23,8 +23,8 @@ def ingest(
     """Read, clean, chunk and index articles. Unchanged files are skipped; changed ones replaced."""
     # Imported in each command, not at the top: `checker --help` should not pay for them.
     from checker import render
-    from checker.ingest import ingest as run_ingest
-    from checker.store import open_store
+    from checker.pipelines.ingest import ingest as run_ingest
+    from checker.storage.store import open_store
 
     settings = settings_from(store, chroma_url)
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
@@ -60,7 +60,7 @@ def articles(
 ) -> None:
     """List the indexed articles with outlet, date and size."""
     from checker import render
-    from checker.store import open_store
+    from checker.storage.store import open_store
 
     settings = settings_from(store, chroma_url)
     found = open_store(settings.store, settings.chroma_url, settings.collection_prefix).articles()
@@ -86,8 +86,8 @@ def search(
 ) -> None:
     """Find the passages closest in meaning to QUERY, with outlet, date and score."""
     from checker import render
-    from checker.search import search as run_search
-    from checker.store import open_store
+    from checker.pipelines.search import search as run_search
+    from checker.storage.store import open_store
 
     settings = settings_from(store, chroma_url)
     hits = run_search(open_store(settings.store, settings.chroma_url, settings.collection_prefix), query, k=k, outlet=outlet)

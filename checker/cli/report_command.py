@@ -25,7 +25,7 @@ from checker.cli.options import (
 from checker.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from checker.report_models import Report
+    from checker.pipelines.report_models import Report
 
 
 class ReportFormat(str, Enum):
@@ -108,14 +108,14 @@ def report(
     # Checked before any paid call: a report that cannot be written is money wasted.
     check_out_path(out_file, list(paths), settings.store)
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
-    from checker.asking import Allowance
-    from checker.ingest import ingest
-    from checker.judging import build as build_judging
-    from checker.llm import estimate_cost
+    from checker.llm.asking import Allowance
+    from checker.llm.prices import estimate_cost
+    from checker.pipelines.ingest import ingest
+    from checker.pipelines.judging import build as build_judging
+    from checker.pipelines.report import ReportOptions, build_report
     from checker.render.report import summary_line
-    from checker.report import ReportOptions, build_report
-    from checker.results import Results
-    from checker.store import open_store
+    from checker.storage.results import Results
+    from checker.storage.store import open_store
 
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import jinja2
 
+from checker.pipelines.report_models import ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
 from checker.render import markdown
 from checker.render.comparison import usage_line
-from checker.report_models import ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

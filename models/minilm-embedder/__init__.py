@@ -1,1 +1,1 @@
-"""all-MiniLM-L6-v2 exported to ONNX; installed as checker.bundled_embedder (checker/resources.py)."""
+"""all-MiniLM-L6-v2 exported to ONNX; installed as checker.bundled_embedder (checker/config.py)."""

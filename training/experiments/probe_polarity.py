@@ -38,7 +38,7 @@ from collections import Counter
 
 import numpy as np
 
-from checker.nli import CONTRA, ENTAIL, probabilities
+from checker.judges.nli import CONTRA, ENTAIL, probabilities
 from training.data import fnc_tuning_rows, nli_pairs
 from training.evaluate_nli import evidence_sentences, summary_claims, summedits_halves
 
@@ -238,7 +238,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.directions:
         return both_directions()
-    from checker.nli import thresholds
+    from checker.judges.nli import thresholds
 
     agree_at = thresholds()[0]
     sets = {

@@ -44,8 +44,8 @@ def main() -> None:
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    from checker import cross_encoder
-    from checker.nli import probabilities
+    from checker.judges import cross_encoder
+    from checker.judges.nli import probabilities
 
     hf_logging.set_verbosity_error()
     torch.manual_seed(args.seed)

@@ -1,0 +1,113 @@
+"""Choosing who extracts claims and who judges them: the LLM, the offline model, or both.
+
+``auto`` uses the LLM when one is configured (a key or a base URL) and the offline judge
+otherwise, so `checker compare` works on a machine with no key and no network.
+
+Who extracts is chosen apart from who judges: by default the LLM judge gets LLM claims and
+the offline judge gets the article's checkable sentences, but an LLM's self-contained
+claims ("he" becomes "Kirby") can go to the offline judge too (``extract="llm"``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from checker.claims.llm_claims import Extractor, LLMExtractor
+from checker.config import Settings
+from checker.judges.llm_judge import Judge, LLMJudge
+from checker.llm.asking import Asker
+from checker.llm.chat import make_model
+from checker.schemas import Usage
+from checker.storage.results import Results
+
+JudgeChoice = Literal["auto", "llm", "nli", "cascade"]
+ExtractChoice = Literal["auto", "llm", "sentences"]
+
+
+@dataclass
+class Judging:
+    kind: Literal["llm", "nli", "cascade"]
+    extractor: Extractor
+    judge: Judge
+    asker: Asker | None
+    model: str | None
+    endpoint: str | None
+    prompts: dict[str, str]
+    extract: Literal["llm", "sentences"] = "sentences"
+    structured_output: str | None = None  # how the LLM was asked for JSON, when one is asked
+    started: float = field(default_factory=time.monotonic)
+
+    def usage(self) -> Usage:
+        # The offline judge makes no calls; its time is the run's time.
+        usage = self.asker.meter.usage() if self.asker else Usage(seconds=round(time.monotonic() - self.started, 2))
+        screened = getattr(self.judge, "screened", None)  # a cascade counts what it screened and sent on
+        if screened is not None:
+            usage = usage.model_copy(update={"screened_offline": screened, "sent_to_llm": getattr(self.judge, "escalated", None)})
+        return usage
+
+
+def resolve(choice: JudgeChoice, settings: Settings) -> Literal["llm", "nli", "cascade"]:
+    if choice == "auto":
+        return "llm" if settings.llm_configured else "nli"
+    return choice
+
+
+def build(choice: JudgeChoice, settings: Settings, results: Results | None, extract: ExtractChoice = "auto") -> Judging:
+    """The extractor and judge for a run. ``extract``: ``llm`` claims need a configured model
+    (ConfigError otherwise), ``sentences`` are the offline extractor's, ``auto`` follows the judge."""
+    kind = resolve(choice, settings)
+    extract = ("sentences" if kind == "nli" else "llm") if extract == "auto" else extract
+    from checker.claims.offline_claims import SentenceExtractor
+
+    if kind == "nli":
+        from checker.judges.nli import NLIJudge
+
+        offline = NLIJudge()
+        if extract == "sentences":
+            return Judging("nli", SentenceExtractor(settings.max_claims), offline, None, offline.model_name, None, {}, "sentences")
+        claims_asker = _asker(settings, results)
+        claims_by_llm = LLMExtractor(claims_asker, max_claims=settings.max_claims)
+        # The model named is the judge's; the LLM that extracted is in the endpoint and prompts.
+        return Judging(
+            "nli",
+            claims_by_llm,
+            offline,
+            claims_asker,
+            offline.model_name,
+            claims_asker.model.endpoint,
+            {claims_by_llm.prompt.name: claims_by_llm.prompt.sha},
+            "llm",
+            _method(claims_asker),
+        )
+    asker = _asker(settings, results)
+    chosen: Extractor = LLMExtractor(asker, max_claims=settings.max_claims) if extract == "llm" else SentenceExtractor(settings.max_claims)
+    llm_judge = LLMJudge(asker)
+    prompts = {llm_judge.prompt.name: llm_judge.prompt.sha}
+    if isinstance(chosen, LLMExtractor):
+        prompts[chosen.prompt.name] = chosen.prompt.sha
+    judge: Judge = llm_judge
+    if kind == "cascade":
+        from checker.judges.cascade import CascadeJudge
+        from checker.judges.nli import NLIJudge
+
+        judge = CascadeJudge(NLIJudge(), llm_judge)
+    return Judging(kind, chosen, judge, asker, asker.model.model, asker.model.endpoint, prompts, extract, _method(asker))
+
+
+def _method(asker: Asker) -> str | None:
+    return getattr(asker.model, "method", None)
+
+
+def _asker(settings: Settings, results: Results | None) -> Asker:
+    chat = make_model(
+        settings.model,
+        settings.base_url,
+        settings.api_key.get_secret_value() if settings.api_key else None,
+        temperature=settings.temperature,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        method=settings.structured_output,
+    )
+    return Asker(chat, results, transport_retries=settings.max_retries)
