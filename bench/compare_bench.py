@@ -81,7 +81,7 @@ def main() -> None:
                 LLMJudge(asker),
                 results,
                 CompareOptions(concurrency=concurrency),
-                progress=lambda done, total: started.append(time.perf_counter()) if done == 0 else None,  # noqa: B023 - this round's list
+                progress=lambda stage, done, total: started.append(time.perf_counter()) if (stage, done) == ("verdicts", 0) else None,  # noqa: B023 - this round's list
             )
             elapsed = time.perf_counter() - started[0]
             calls = len(stub.requests) - before

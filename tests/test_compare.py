@@ -110,7 +110,9 @@ def test_a_rerun_makes_no_llm_calls(indexed, store, tmp_path: Path) -> None:
     model = ScriptedModel(sensible)
     second = run(model, store, results, a, b)
     assert model.calls() == 0
-    assert second.usage.calls == 0 and second.usage.cached == 2
+    # The verdicts are read back from the store (keyed by both article versions): the judge
+    # is not even asked, so not even the LLM cache is consulted.
+    assert second.usage.calls == 0 and second.usage.cached == 0
     assert second.results == first.results
 
 
@@ -233,7 +235,7 @@ def test_results_survive_in_sqlite(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
     results = Results(tmp_path / "r.db")
     run(ScriptedModel(sensible), store, results, a, b)
-    stored = Results(tmp_path / "r.db").verdicts_for(b.id)
+    stored = Results(tmp_path / "r.db").verdicts_against(b.id)
     assert sorted(v["verdict"]["label"] for v in stored) == ["not_addressed", "superseded"]
     assert results.claims(a.id, a.sha256, LLMExtractor(Asker(ScriptedModel(sensible), results)).name)[1] == 0
 
@@ -317,7 +319,7 @@ def test_cli_ctrl_c_keeps_finished_verdicts(cli_model, tmp_path: Path) -> None:
     cli_model["model"] = ScriptedModel(interrupted)
     result = runner.invoke(app_(), ["compare", A_FILE, B_FILE, "--concurrency", "1"])
     assert result.exit_code == 130 and "finished work is kept" in result.stderr
-    assert len(Results(Path(".checker/results.sqlite3")).verdicts_for(REPOSITIONING)) == 1
+    assert len(Results(Path(".checker/results.sqlite3")).verdicts_against(REPOSITIONING)) == 1
     cli_model["model"] = model = ScriptedModel(sensible)
     assert runner.invoke(app_(), ["compare", A_FILE, B_FILE]).exit_code == 0
     assert model.calls() == 1  # only the claim that was not finished

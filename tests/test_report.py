@@ -16,7 +16,7 @@ from checker.claims.offline_claims import SentenceExtractor
 from checker.cli import app
 from checker.config import Settings
 from checker.judges.llm_judge import LLMJudge
-from checker.llm.asking import Allowance, Asker
+from checker.llm.asking import Asker, Budget
 from checker.pipelines import events as analysis
 from checker.pipelines.ingest import ingest
 from checker.pipelines.judging import Judging
@@ -124,7 +124,7 @@ def test_report_pairs_claims_across_outlets_linearly_and_finds_the_seed_pair(tmp
     report = _report(CORPUS, tmp_path / "store", judge, progress=lambda *tick: ticks.append(tick), neighbours=3)
     c = report.coverage
     # The progress bar hears of both stages, with totals, up to the end of each.
-    assert ("claims", 5, 5) in ticks and ("pairs", c.candidate_pairs, c.candidate_pairs) in ticks
+    assert ("claims", 5, 5) in ticks and ("verdicts", c.candidate_pairs, c.candidate_pairs) in ticks
     assert c.articles == 5 and c.claims > 50
     # At most k pairs per claim (each pair found from either end): linear, not quadratic.
     assert 0 < c.candidate_pairs <= 3 * c.claims < c.cross_outlet_pairs
@@ -186,9 +186,7 @@ def test_max_calls_stops_cleanly_with_a_partial_report_and_a_rerun_finishes_it(t
     results = Results(settings.results_db)
 
     def judging(model: ScriptedModel, max_calls: int | None) -> Judging:
-        asker = Asker(model, results)
-        if max_calls is not None:
-            asker.allowance = Allowance(asker.meter, max_calls=max_calls)
+        asker = Asker(model, results, budget=Budget(max_calls=max_calls))
         return Judging("llm", LLMExtractor(asker), LLMJudge(asker), asker, model.model, None, {})
 
     limited = ScriptedModel(_llm_answers)
@@ -292,8 +290,7 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
     model = ScriptedModel(
         lambda messages, schema: verdict("agree", confidence=0.5), model="gpt-4o-mini"
     )  # 100 tokens in, 20 out per call: $0.000027 at its price
-    asker = Asker(model, Results(tmp_path / "r.sqlite3"))
-    asker.allowance = Allowance(asker.meter, max_cost_usd=0.0001)
+    asker = Asker(model, Results(tmp_path / "r.sqlite3"), budget=Budget(max_cost_usd=0.0001))
     answered = 0
     with pytest.raises(BudgetReached, match="--budget 0.0001 reached"):
         for i in range(10):

@@ -149,7 +149,7 @@ def _run(
 
     run_id = results.start_run(" ".join(["compare", *sys.argv[2:]])[:500])
     with Progress(
-        TextColumn("judging claims"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
@@ -157,7 +157,8 @@ def _run(
         transient=True,
         disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task("claims", total=None)
+        task = bar.add_task("extracting claims", total=None)
+        stages = {"claims": "extracting claims", "verdicts": "judging claims"}
         comparison = run_compare(
             a,
             b,
@@ -166,7 +167,7 @@ def _run(
             judging.judge,
             results,
             CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=lambda stage, done, total: bar.update(task, description=stages[stage], completed=done, total=total),
             usage=judging.usage,
         )
     comparison = comparison.model_copy(update={"model": judging.model, "endpoint": judging.endpoint, "prompts": judging.prompts})

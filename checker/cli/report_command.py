@@ -34,7 +34,7 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
-STAGES = {"claims": "extracting claims", "pairs": "judging pairs"}
+STAGES = {"claims": "extracting claims", "verdicts": "judging pairs"}
 
 
 def format_for(output: ReportFormat | None, out_file: Path | None) -> ReportFormat:
@@ -108,8 +108,7 @@ def report(
     # Checked before any paid call: a report that cannot be written is money wasted.
     check_out_path(out_file, list(paths), settings.store)
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
-    from checker.llm.asking import Allowance
-    from checker.llm.prices import estimate_cost
+    from checker.llm.asking import Budget
     from checker.pipelines.ingest import ingest
     from checker.pipelines.judging import build as build_judging
     from checker.pipelines.report import ReportOptions, build_report
@@ -119,13 +118,7 @@ def report(
 
     index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
     results = Results(settings.results_db)
-    judging = build_judging(judge.value, settings, results, extract.value)
-    if budget is not None and judging.asker is not None and estimate_cost(judging.asker.model.model, 1000, 1000) is None:
-        raise InputError(
-            f"--budget: the price of model {judging.asker.model.model!r} is unknown, so cost cannot be capped", "Use --max-calls instead"
-        )
-    if judging.asker is not None and (max_calls is not None or budget is not None):
-        judging.asker.allowance = Allowance(judging.asker.meter, max_calls=max_calls, max_cost_usd=budget)
+    judging = build_judging(judge.value, settings, results, extract.value, Budget(max_calls=max_calls, max_cost_usd=budget))
 
     # One writer per store: a second report on it waits, then reuses this run's claims and verdicts.
     with writer_lock(settings.store):

@@ -73,6 +73,17 @@ class BudgetReached(Exception):
     """A paid call was refused: the run's --max-calls or --budget is spent."""
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What a run may spend: at most ``max_calls`` uncached calls, at most ``max_cost_usd``."""
+
+    max_calls: int | None = None
+    max_cost_usd: float | None = None
+
+    def __bool__(self) -> bool:
+        return self.max_calls is not None or self.max_cost_usd is not None
+
+
 class Allowance:
     """The paid calls a run may still make. Checked before every uncached call, re-asks and
     retries included, so a limit is never overshot, whatever the concurrency."""
@@ -100,14 +111,23 @@ class Allowance:
 
 
 class Asker:
-    def __init__(self, model: ChatModel, results: Results | None, reasks: int = 2, transport_retries: int = 2, backoff: float = 0.5) -> None:
+    def __init__(
+        self,
+        model: ChatModel,
+        results: Results | None,
+        reasks: int = 2,
+        transport_retries: int = 2,
+        backoff: float = 0.5,
+        budget: Budget | None = None,
+    ) -> None:
         self.model = model
-        self.allowance: Allowance | None = None
         self.results = results
         self.reasks = reasks
         self.transport_retries = transport_retries
         self.backoff = backoff
         self.meter = UsageMeter(model=model.model)
+        # The run's budget is given when the asker is made and is checked before every paid call.
+        self.allowance = Allowance(self.meter, budget.max_calls, budget.max_cost_usd) if budget else None
 
     def ask(self, messages: list[Message], schema: type[T], context: dict | None = None) -> Answer[T]:
         """``context`` goes to the schema's validators: what an answer is checked against

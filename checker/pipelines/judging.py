@@ -16,9 +16,11 @@ from typing import Literal
 
 from checker.claims.llm_claims import Extractor, LLMExtractor
 from checker.config import Settings
+from checker.errors import InputError
 from checker.judges.llm_judge import Judge, LLMJudge
-from checker.llm.asking import Asker
+from checker.llm.asking import Asker, Budget
 from checker.llm.chat import make_model
+from checker.llm.prices import estimate_cost
 from checker.schemas import Usage
 from checker.storage.results import Results
 
@@ -54,9 +56,10 @@ def resolve(choice: JudgeChoice, settings: Settings) -> Literal["llm", "nli", "c
     return choice
 
 
-def build(choice: JudgeChoice, settings: Settings, results: Results | None, extract: ExtractChoice = "auto") -> Judging:
+def build(choice: JudgeChoice, settings: Settings, results: Results | None, extract: ExtractChoice = "auto", budget: Budget | None = None) -> Judging:
     """The extractor and judge for a run. ``extract``: ``llm`` claims need a configured model
-    (ConfigError otherwise), ``sentences`` are the offline extractor's, ``auto`` follows the judge."""
+    (ConfigError otherwise), ``sentences`` are the offline extractor's, ``auto`` follows the judge.
+    ``budget`` caps the LLM's paid calls (the offline judge makes none)."""
     kind = resolve(choice, settings)
     extract = ("sentences" if kind == "nli" else "llm") if extract == "auto" else extract
     from checker.claims.offline_claims import SentenceExtractor
@@ -67,7 +70,7 @@ def build(choice: JudgeChoice, settings: Settings, results: Results | None, extr
         offline = NLIJudge()
         if extract == "sentences":
             return Judging("nli", SentenceExtractor(settings.max_claims), offline, None, offline.model_name, None, {}, "sentences")
-        claims_asker = _asker(settings, results)
+        claims_asker = _asker(settings, results, budget)
         claims_by_llm = LLMExtractor(claims_asker, max_claims=settings.max_claims)
         # The model named is the judge's; the LLM that extracted is in the endpoint and prompts.
         return Judging(
@@ -81,7 +84,7 @@ def build(choice: JudgeChoice, settings: Settings, results: Results | None, extr
             "llm",
             _method(claims_asker),
         )
-    asker = _asker(settings, results)
+    asker = _asker(settings, results, budget)
     chosen: Extractor = LLMExtractor(asker, max_claims=settings.max_claims) if extract == "llm" else SentenceExtractor(settings.max_claims)
     llm_judge = LLMJudge(asker)
     prompts = {llm_judge.prompt.name: llm_judge.prompt.sha}
@@ -100,7 +103,7 @@ def _method(asker: Asker) -> str | None:
     return getattr(asker.model, "method", None)
 
 
-def _asker(settings: Settings, results: Results | None) -> Asker:
+def _asker(settings: Settings, results: Results | None, budget: Budget | None) -> Asker:
     chat = make_model(
         settings.model,
         settings.base_url,
@@ -110,4 +113,6 @@ def _asker(settings: Settings, results: Results | None) -> Asker:
         max_retries=settings.max_retries,
         method=settings.structured_output,
     )
-    return Asker(chat, results, transport_retries=settings.max_retries)
+    if budget is not None and budget.max_cost_usd is not None and estimate_cost(chat.model, 1000, 1000) is None:
+        raise InputError(f"--budget: the price of model {chat.model!r} is unknown, so cost cannot be capped", "Use --max-calls instead")
+    return Asker(chat, results, transport_retries=settings.max_retries, budget=budget)

@@ -4,9 +4,10 @@ articles -> claims (once per article version) -> claims collection in Chroma -> 
 k nearest claims from other outlets -> one verdict per pair -> events, conflicts, matrix.
 
 Pairing by meaning instead of comparing every article with every other keeps the judged
-pairs at most k per claim: linear in the corpus. Every verdict is stored as it finishes,
-keyed by both claims and both article versions, so a rerun judges only new pairs (those
-that involve a new or changed article), a killed run resumes where it stopped, and a run
+pairs at most k per claim: linear in the corpus. Claims and verdicts come from the stage
+compare shares (checker/pipelines/stage.py): every verdict is stored as it finishes, keyed
+by both claims and both article versions, so a rerun judges only new pairs (those that
+involve a new or changed article), a killed run resumes where it stopped, and a run
 stopped by --max-calls / --budget still renders, saying what is missing.
 """
 
@@ -15,23 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.errors import ExtractionFailed
-from checker.llm.asking import BudgetReached
 from checker.pipelines import events as analysis
-from checker.pipelines.compare import article_ref, claims_of
+from checker.pipelines.compare import article_ref
 from checker.pipelines.judging import Judging
-from checker.pipelines.pool import as_finished
 from checker.pipelines.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
-from checker.schemas import Article, Claim, Evidence, Verdict
+from checker.pipelines.stage import Progress, Stage, Task
+from checker.schemas import Article, Claim, Evidence
 from checker.storage.claim_index import ClaimIndex
 from checker.storage.results import Results
 from checker.storage.store import Store
-
-# (stage, done, total): stages are "claims" and "pairs".
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -47,11 +43,14 @@ class _Candidate:
     earlier: tuple[Article, Claim]
     later: tuple[Article, Claim]
 
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        # Article versions, not only text hashes: a corrected date can turn a contradiction
-        # into a supersession, so it must be judged again.
-        return (self.earlier[1].id, self.earlier[0].version, self.later[1].id, self.later[0].version)
+    def task(self) -> Task:
+        """The earlier claim judged against the later one. Keyed by both article versions, not
+        only text hashes: a corrected date can turn a contradiction into a supersession."""
+        (source, claim), (other, other_claim) = self.earlier, self.later
+        evidence = Evidence(
+            chunk_id=other_claim.id, text=other_claim.source_text, start=other_claim.start, end=other_claim.end, score=self.pair.similarity
+        )
+        return Task(claim, source, other, [evidence], target=f"claim:{other_claim.id}", similarity=self.pair.similarity)
 
 
 def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Article, Claim], tuple[Article, Claim]]:
@@ -76,27 +75,14 @@ class _Run:
         self.judging = judging
         self.results = results
         self.options = options
-        self.progress = progress or (lambda stage, done, total: None)
-        self.stopped: str | None = None
-        self.failed: dict[str, str] = {}  # article id -> why its claims could not be extracted
-        self.stored: dict[tuple[str, str, str, str], dict] = {}
+        # Claims and verdicts come from the stage compare shares, under the same keys.
+        self.stage = Stage(results, options.concurrency, progress)
 
     # -- 1. claims ----------------------------------------------------------------------
 
     def extract(self) -> dict[str, list[Claim]]:
         """Each article's claims, from the results cache or the extractor, a few at a time."""
-        articles = sorted(self.articles.values(), key=lambda a: a.id)
-        extracted: dict[str, list[Claim]] = {}
-        self.progress("claims", 0, len(articles))
-
-        def one(article: Article) -> list[Claim]:
-            claims, _ = claims_of(article, self.judging.extractor, self.results)
-            unique = {c.id: c for c in claims}  # the same sentence twice is one claim
-            return list(unique.values())
-
-        for article, claims, problem in self._pool(one, articles, "claims"):
-            extracted[article.id] = claims if problem is None else []
-        return extracted
+        return self.stage.claims(sorted(self.articles.values(), key=lambda a: a.id), self.judging.extractor)
 
     def index(self, extracted: dict[str, list[Claim]]) -> ClaimIndex:
         claim_index = ClaimIndex(self.store)
@@ -128,74 +114,22 @@ class _Run:
             for neighbour in neighbours:
                 if neighbour.claim_id in owned:
                     add(owned[claim_id], owned[neighbour.claim_id], neighbour.similarity)
-        self.stored = self.results.pair_verdicts(self.judging.judge.name, set(owned))
-        for (earlier_id, earlier_version, later_id, later_version), row in self.stored.items():
-            earlier, later = owned[earlier_id], owned[later_id]
-            if earlier[0].version == earlier_version and later[0].version == later_version and row["similarity"] >= self.options.min_similarity:
-                add(earlier, later, row["similarity"])
+        for key, row in self.results.claim_pair_verdicts(self.judging.judge.name, set(owned)).items():
+            earlier, later = owned[key.claim_id], owned[key.target.removeprefix("claim:")]
+            similarity = row.get("similarity") or 0.0
+            if earlier[0].version == key.claim_version and later[0].version == key.target_version and similarity >= self.options.min_similarity:
+                add(earlier, later, similarity)
         return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
 
     # -- 3. verdicts --------------------------------------------------------------------
 
     def judge(self, candidates: list[_Candidate]) -> None:
-        judge_name = self.judging.judge.name
-        todo = []
-        for candidate in candidates:
-            hit = self.stored.get(candidate.key)
-            if hit is not None:
-                candidate.pair.verdict = Verdict.model_validate(hit["verdict"])
-                candidate.pair.reused = True
-            else:
-                todo.append(candidate)
-
-        def one(candidate: _Candidate) -> Verdict:
-            (source, claim), (other, other_claim) = candidate.earlier, candidate.later
-            evidence = [
-                Evidence(
-                    chunk_id=other_claim.id,
-                    text=other_claim.source_text,
-                    start=other_claim.start,
-                    end=other_claim.end,
-                    score=candidate.pair.similarity,
-                )
-            ]
-            verdict = self.judging.judge.judge(claim, source, other, evidence)
-            if verdict.label != "unscored":  # an unscored pair is tried again by the next run
-                self.results.store_pair_verdict(
-                    candidate.key, judge_name, {"verdict": verdict.model_dump(mode="json"), "similarity": candidate.pair.similarity}
-                )
-            return verdict
-
-        for candidate, verdict, problem in self._pool(one, todo, "pairs"):
-            if problem is None:
-                candidate.pair.verdict = verdict
-            else:
-                candidate.pair.missing = problem
-
-    def _pool(self, work: Callable, items: list, stage: str):  # type: ignore[no-untyped-def]
-        """Run ``work`` on the items with bounded concurrency, yielding (item, result, problem).
-
-        A refused budget stops new work; what is in flight finishes. Ctrl-C cancels what has
-        not started; everything finished is already stored.
-        """
-        self.progress(stage, 0, len(items))
-        verb = "not extracted" if stage == "claims" else "not judged"
-        done_count = 0
-        for item, future in as_finished(work, items, self.options.concurrency, stop=lambda: bool(self.stopped), name=f"report-{stage}"):
-            if future is None:  # never started: the budget ran out
-                yield item, None, f"{verb}: {self.stopped}"
-                continue
-            done_count += 1
-            try:
-                yield item, future.result(), None
-            except BudgetReached as exc:
-                self.stopped = str(exc)
-                yield item, None, f"{verb}: {exc}"
-            except ExtractionFailed as exc:
-                # Nothing is stored for the article, so the next run tries it again.
-                self.failed[item.id] = exc.one_line()
-                yield item, None, exc.message
-            self.progress(stage, done_count, len(items))
+        outcomes = self.stage.verdicts([c.task() for c in candidates], self.judging.judge)
+        for candidate, outcome in zip(candidates, outcomes):
+            candidate.pair.verdict = outcome.verdict
+            candidate.pair.reused = outcome.reused
+            if outcome.verdict is None:
+                candidate.pair.missing = outcome.problem
 
 
 def build_report(
@@ -244,8 +178,8 @@ def build_report(
         reused=sum(p.reused for p in pairs),
         skipped=max(cross - len(pairs), 0),
         missing=len(pairs) - judged,
-        stopped=run.stopped,
-        failed_articles=run.failed,
+        stopped=run.stage.stopped,
+        failed_articles=run.stage.failed,
     )
     return Report(
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0),

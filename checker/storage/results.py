@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.errors import StoreError
 
@@ -39,24 +39,16 @@ CREATE TABLE IF NOT EXISTS claims (
     created REAL NOT NULL,
     PRIMARY KEY (article_id, article_sha, extractor)
 );
-CREATE TABLE IF NOT EXISTS verdicts (
+CREATE TABLE IF NOT EXISTS claim_verdicts (
+    judge TEXT NOT NULL,
     claim_id TEXT NOT NULL,
-    other_article_id TEXT NOT NULL,
-    other_sha TEXT NOT NULL,
-    judge TEXT NOT NULL,
+    claim_version TEXT NOT NULL,
+    target TEXT NOT NULL,
+    target_version TEXT NOT NULL,
+    other_article TEXT NOT NULL,
     result TEXT NOT NULL,
     created REAL NOT NULL,
-    PRIMARY KEY (claim_id, other_article_id, other_sha, judge)
-);
-CREATE TABLE IF NOT EXISTS pair_verdicts (
-    earlier_claim TEXT NOT NULL,
-    earlier_version TEXT NOT NULL,
-    later_claim TEXT NOT NULL,
-    later_version TEXT NOT NULL,
-    judge TEXT NOT NULL,
-    result TEXT NOT NULL,
-    created REAL NOT NULL,
-    PRIMARY KEY (earlier_claim, earlier_version, later_claim, later_version, judge)
+    PRIMARY KEY (judge, claim_id, claim_version, target, target_version)
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -66,6 +58,32 @@ CREATE TABLE IF NOT EXISTS runs (
     usage TEXT
 );
 """
+
+
+class VerdictKey(NamedTuple):
+    """Where a verdict is stored: the claim and its article's version, what it was judged
+    against (the other article's passages, or one claim of it) and that article's version."""
+
+    claim_id: str
+    claim_version: str
+    target: str
+    target_version: str
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Stores written before verdicts had one table: `compare`'s verdicts (keyed by the other
+    article's text hash, never read back) go; `report`'s pair verdicts move to claim_verdicts
+    unchanged (target: the later claim), so no paid verdict is lost."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "pair_verdicts" in tables:
+        with db:
+            db.execute(
+                "INSERT OR IGNORE INTO claim_verdicts SELECT judge, earlier_claim, earlier_version, 'claim:' || later_claim, "
+                "later_version, '', result, created FROM pair_verdicts"
+            )
+            db.execute("DROP TABLE pair_verdicts")
+    if "verdicts" in tables:
+        db.execute("DROP TABLE verdicts")
 
 
 def cache_key(identity: dict[str, Any], messages: list[tuple[str, str]], schema: dict[str, Any]) -> str:
@@ -83,6 +101,7 @@ class Results:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            _migrate(self._db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot open the results database {path} ({exc})", "Check that --store is writable; move a corrupted file aside to start afresh"
@@ -133,38 +152,48 @@ class Results:
                 (article_id, article_sha, extractor, json.dumps(claims, ensure_ascii=False), dropped, time.time()),
             )
 
-    def store_verdict(self, claim_id: str, other_article_id: str, other_sha: str, judge: str, result: dict[str, Any]) -> None:
+    def store_verdict(self, judge: str, key: VerdictKey, other_article: str, result: dict[str, Any]) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?, ?, ?, ?)",
-                (claim_id, other_article_id, other_sha, judge, json.dumps(result, ensure_ascii=False), time.time()),
+                "INSERT OR REPLACE INTO claim_verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (judge, *key, other_article, json.dumps(result, ensure_ascii=False), time.time()),
             )
 
-    def verdicts_for(self, other_article_id: str) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute("SELECT result FROM verdicts WHERE other_article_id = ?", (other_article_id,)).fetchall()
-        return [json.loads(r[0]) for r in rows]
+    def verdicts(self, judge: str, keys: list[VerdictKey]) -> dict[VerdictKey, dict[str, Any]]:
+        """The stored verdicts of this judge under any of ``keys``."""
+        wanted = set(keys)
+        claim_ids = sorted({k.claim_id for k in wanted})
+        found: dict[VerdictKey, dict[str, Any]] = {}
+        for lo in range(0, len(claim_ids), 500):  # SQLite limits the parameters of one query
+            batch = claim_ids[lo : lo + 500]
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT claim_id, claim_version, target, target_version, result FROM claim_verdicts "
+                    f"WHERE judge = ? AND claim_id IN ({','.join('?' * len(batch))})",
+                    (judge, *batch),
+                ).fetchall()
+            for row in rows:
+                key = VerdictKey(*row[:4])
+                if key in wanted:
+                    found[key] = json.loads(row[4])
+        return found
 
-    # -- claim pairs (`checker report`) ----------------------------------------------------
-
-    def pair_verdicts(self, judge: str, claim_ids: set[str]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
-        """Stored verdicts of this judge on pairs whose two claims are both among ``claim_ids``.
-
-        Keyed by (earlier claim, its article's version, later claim, its article's version):
-        a caller keeps only the keys whose versions match the articles as they are now.
-        """
+    def claim_pair_verdicts(self, judge: str, claim_ids: set[str]) -> dict[VerdictKey, dict[str, Any]]:
+        """Stored verdicts of this judge of one claim against another (`report`), both among
+        ``claim_ids``, at whatever article versions they were judged: the caller keeps those
+        whose versions match the articles as they are now."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT earlier_claim, earlier_version, later_claim, later_version, result FROM pair_verdicts WHERE judge = ?", (judge,)
+                "SELECT claim_id, claim_version, target, target_version, result FROM claim_verdicts WHERE judge = ? AND target LIKE 'claim:%'",
+                (judge,),
             ).fetchall()
-        return {(r[0], r[1], r[2], r[3]): json.loads(r[4]) for r in rows if r[0] in claim_ids and r[2] in claim_ids}
+        return {VerdictKey(*r[:4]): json.loads(r[4]) for r in rows if r[0] in claim_ids and r[2].removeprefix("claim:") in claim_ids}
 
-    def store_pair_verdict(self, key: tuple[str, str, str, str], judge: str, result: dict[str, Any]) -> None:
+    def verdicts_against(self, other_article: str) -> list[dict[str, Any]]:
+        """Every stored verdict of a claim judged against this article (any judge)."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO pair_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*key, judge, json.dumps(result, ensure_ascii=False), time.time()),
-            )
+            rows = self._db.execute("SELECT result FROM claim_verdicts WHERE other_article = ?", (other_article,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     # -- runs ----------------------------------------------------------------------------
 
