@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=64)
     top_k: int = Field(default=4, ge=1, le=20, description="Passages of the other article per claim.")
     max_claims: int = Field(default=20, ge=1, le=200, description="Claims extracted per article.")
+    # Where checker's own files can be pointed elsewhere (a retrained judge, a results folder
+    # outside the checkout, as an installed wheel needs).
+    judge_model: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHECKER_JUDGE_MODEL", "judge_model"),
+        description="Folder of the offline judge's weights (model.onnx, thresholds.json); default: the judge bundled with checker.",
+    )
+    eval_results: Path | None = Field(
+        default=None,
+        description="Folder `checker eval --save` writes results and SCOREBOARD.md to; default: evals/results/ of the checkout.",
+    )
 
     @property
     def llm_configured(self) -> bool:

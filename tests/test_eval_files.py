@@ -141,3 +141,13 @@ def test_saved_results_are_named_after_the_file_content_and_listed_apart(word_ju
     board = scoreboard.write_scoreboard(tmp_path / "results", tmp_path / "SCOREBOARD.md").read_text()
     assert "## Your own eval files" in board and "mine-" in board
     assert path
+
+
+def test_eval_results_go_where_the_settings_say(word_judge, tmp_path, monkeypatch) -> None:
+    # An installed wheel has no evals/ folder of its own: CHECKER_EVAL_RESULTS names one.
+    path = write(tmp_path / "mine.jsonl", [{"premise_or_evidence": "Troops left Kyiv.", "claim": "Troops left Kyiv.", "label": "supported"}])
+    monkeypatch.setenv("CHECKER_EVAL_RESULTS", str(tmp_path / "elsewhere"))
+    result = runner.invoke(app_(), ["eval", path, "--save"])
+    assert result.exit_code == 0, result.output
+    saved = list((tmp_path / "elsewhere").glob("external/mine-*/*.json"))
+    assert len(saved) == 1 and "## Your own eval files" in (tmp_path / "elsewhere" / "SCOREBOARD.md").read_text()

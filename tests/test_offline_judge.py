@@ -213,3 +213,21 @@ def test_sentence_splitting_is_safe_across_threads() -> None:
     expected = [sentences.split(text) for text in texts]
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(sentences.split, texts)) == expected
+
+
+def test_settings_name_another_judge_folder(tmp_path, monkeypatch) -> None:
+    # A retrained judge is measured from its own folder before it replaces the bundled one.
+    import shutil
+
+    from checker.config import Settings, bundled_judge_dir
+    from checker.pipelines.judging import build
+
+    folder = tmp_path / "judge"
+    folder.mkdir()
+    for name in ("model.onnx", "tokenizer.json", "tokenizer_config.json", "config.json"):
+        if (bundled_judge_dir() / name).exists():
+            shutil.copy(bundled_judge_dir() / name, folder / name)
+    (folder / "thresholds.json").write_text('{"agree_at": 0.65, "contradict_at": 0.4}')
+    monkeypatch.setenv("CHECKER_JUDGE_MODEL", str(folder))
+    judging = build("nli", Settings(), None)
+    assert judging.judge.name.endswith(":0.65/0.4") and judging.judge.model_dir == folder  # type: ignore[attr-defined]

@@ -50,12 +50,14 @@ def eval_(
     base_url: BaseUrlOption = None,
     structured_output: StructuredOutputOption = None,
     concurrency: ConcurrencyOption = None,
-    save: Annotated[bool, typer.Option("--save/--no-save", help="Write results to evals/results/ and update evals/SCOREBOARD.md.")] = True,
+    save: Annotated[
+        bool, typer.Option("--save/--no-save", help="Write results to evals/results/ (or CHECKER_EVAL_RESULTS) and update its scoreboard.")
+    ] = True,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
 ) -> None:
     """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
     # Imported here, not at the top: `checker --help` should not pay for them.
-    from checker.evaluation import eval_files, evals
+    from checker.evaluation import eval_files, evals, scoreboard
     from checker.pipelines.judging import build as build_judging
     from checker.storage.results import Results
 
@@ -70,6 +72,7 @@ def eval_(
         None, None, model=model, base_url=base_url, concurrency=concurrency, structured_output=structured_output.value if structured_output else None
     )
     results = Results(settings.results_db)
+    results_dir = settings.eval_results or evals.RESULTS_DIR
     reports = []
     # The project's suites by name, then your own files by path: one loop, one judge each.
     runs = [(name, lambda judging, name=name: evals.run_suite(name, judging, settings)) for name in names] + [
@@ -81,9 +84,10 @@ def eval_(
         report = run(judging)
         reports.append(report)
         if save:
-            err.print(f"wrote {scoreboard.save(report).relative_to(evals.ROOT)}", highlight=False)
+            err.print(f"wrote {scoreboard.save(report, results_dir)}", highlight=False)
     if save:
-        scoreboard.write_scoreboard()
+        board = scoreboard.write_scoreboard(results_dir, results_dir / "SCOREBOARD.md" if settings.eval_results else evals.SCOREBOARD)
+        err.print(f"scoreboard: {board}", highlight=False)
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json", exclude={"results"}) for r in reports], indent=2) + "\n")
         return

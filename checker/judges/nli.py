@@ -55,7 +55,7 @@ def _load(path: Path = MODEL_DIR) -> OnnxEncoder:
     return OnnxEncoder(path, max_length=256, fix=_FIX)
 
 
-def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256, loaded=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: int = 256, loaded=None, model_dir: Path = MODEL_DIR) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Rows of (entailment, neutral, contradiction) probabilities, one per (premise, claim),
     from the bundled judge through ONNX Runtime, or from ``loaded``: a torch (tokenizer,
     model) pair that training has just made (the SNLI probe scores it before any export)."""
@@ -69,7 +69,7 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
         return torch_probabilities(pairs, loaded, batch_size=batch_size, max_len=max_len)
     from checker.storage.onnx_models import batches_by_length
 
-    encoder = _load()
+    encoder = _load(model_dir)
     out = np.zeros((len(pairs), 3), dtype=np.float32)
     for index in batches_by_length([len(p) + len(c) for p, c in pairs], batch_size):
         logits = encoder.run([pairs[i] for i in index]).astype(np.float32)
@@ -137,16 +137,18 @@ def thresholds(path: Path = MODEL_DIR) -> tuple[float, float]:
 
 
 class NLIJudge:
-    def __init__(self) -> None:
-        _load()  # fail at once, with the fix, if the weights are missing
+    def __init__(self, model_dir: Path | None = None) -> None:
+        """``model_dir``: a folder of judge weights (settings' judge_model), else the bundled judge."""
+        self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
+        _load(self.model_dir)  # fail at once, with the fix, if the weights are missing
         self.model_name = "nli-minilm"
-        self.agree_at, self.contradict_at = thresholds()
+        self.agree_at, self.contradict_at = thresholds(self.model_dir)
         # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
-        self.name = f"nli:minilm:{weights_sha()}:{self.agree_at:g}/{self.contradict_at:g}"
+        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}"
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
-        probs = probabilities([(same_spelling(other.text[s:e]), same_spelling(claim.text)) for s, e in spans])
+        probs = probabilities([(same_spelling(other.text[s:e]), same_spelling(claim.text)) for s, e in spans], model_dir=self.model_dir)
         return [Scored(s, e, other.text[s:e], p) for (s, e), p in zip(spans, probs)]
 
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:

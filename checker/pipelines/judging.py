@@ -67,7 +67,7 @@ def build(choice: JudgeChoice, settings: Settings, results: Results | None, extr
     if kind == "nli":
         from checker.judges.nli import NLIJudge
 
-        offline = NLIJudge()
+        offline = NLIJudge(settings.judge_model)
         if extract == "sentences":
             return Judging("nli", SentenceExtractor(settings.max_claims), offline, None, offline.model_name, None, {}, "sentences")
         claims_asker = _asker(settings, results, budget)
@@ -95,7 +95,7 @@ def build(choice: JudgeChoice, settings: Settings, results: Results | None, extr
         from checker.judges.cascade import CascadeJudge
         from checker.judges.nli import NLIJudge
 
-        judge = CascadeJudge(NLIJudge(), llm_judge)
+        judge = CascadeJudge(NLIJudge(settings.judge_model), llm_judge)
     return Judging(kind, chosen, judge, asker, asker.model.model, asker.model.endpoint, prompts, extract, _method(asker))
 
 
