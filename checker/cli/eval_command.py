@@ -23,7 +23,7 @@ from checker.cli.options import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from checker.evaluation import records, scoreboard
+    from checker.evaluation import records
 
 # checker.evaluation.evals.SUITE_KINDS, spelled out so `checker --help` does not import the eval
 # machinery (tests/test_cli.py checks the two agree).
