@@ -34,8 +34,23 @@ def answer_for(schema_name: str, user_message: str) -> dict[str, Any]:
     return {"reasoning": "The stub does not read.", "label": "not_addressed", "sentences": [], "confidence": 0.5}
 
 
+def wordpiece_counter():  # type: ignore[no-untyped-def]
+    """Token counts from a real tokenizer (the bundled MiniLM's WordPiece), not from the
+    estimator's characters-per-token rule: what a dry-run estimate is measured against."""
+    from tokenizers import Tokenizer
+
+    from checker.config import bundled_embedder_dir
+
+    tokenizer = Tokenizer.from_file(str(bundled_embedder_dir() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+
 class StubLLM:
-    def __init__(self, delay: float = 0.0, faults: list[str] | None = None, retry_after: float = 1.0) -> None:
+    def __init__(self, delay: float = 0.0, faults: list[str] | None = None, retry_after: float = 1.0, count_tokens: bool = False) -> None:
+        """``count_tokens``: report usage counted by a real tokenizer over the messages, the
+        tools and the answer (as servers count them), instead of a fixed 50 in / 10 out."""
+        self.count = wordpiece_counter() if count_tokens else None
         self.delay = delay
         self.faults = list(faults or [])
         self.retry_after = retry_after
@@ -137,8 +152,16 @@ class StubLLM:
                     "created": 0,
                     "model": body.get("model", "stub"),
                     "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
+                    "usage": self._usage(body, arguments),
                 }
+
+            def _usage(self, body: dict[str, Any], answer: str) -> dict[str, int]:
+                if stub.count is None:
+                    return {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60}
+                sent = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
+                schema = json.dumps(body.get("tools") or body.get("response_format") or "")
+                prompt, completion = stub.count(sent) + stub.count(schema), stub.count(answer)
+                return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
             def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 self._raw(status, json.dumps(payload).encode(), headers)

@@ -122,6 +122,14 @@ def test_an_old_store_is_migrated_without_losing_a_paid_verdict(tmp_path: Path) 
     db.commit()
     db.close()
 
+    # A dry run reads the old store as the migration would, and changes nothing in it.
+    dry = Results(path, read_only=True)
+    assert dry.claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"}) == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): paid}
+    look = sqlite3.connect(path)
+    assert "pair_verdicts" in {r[0] for r in look.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    look.close()
+    dry.close()
+
     results = Results(path)
     assert results.claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"}) == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): paid}
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

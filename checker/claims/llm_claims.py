@@ -101,21 +101,25 @@ class LLMExtractor:
         self.max_claims = max_claims
         self.name = f"llm:{asker.model.model}:{self.prompt.sha}:{max_claims}"
 
+    def requests(self, article: Article) -> list[tuple[numbered.NumberedText, list[tuple[str, str]]]]:
+        """The messages ``extract`` sends, one per window of the article: what a dry run counts."""
+        windows = numbered.windows(numbered.of_text(article.text), WINDOW_CHARS)
+        per_window = max(3, -(-self.max_claims // len(windows)))
+        published = article.published.isoformat() if article.published else "unknown"
+        return [
+            (
+                window,
+                self.prompt.render(outlet=article.outlet, title=article.title, sentences=window.render(), max_claims=per_window, published=published),
+            )
+            for window in windows
+        ]
+
     def extract(self, article: Article) -> tuple[list[Claim], int]:
         """Claims cited by sentence number, their spans taken from the article: none is lost
         to a copying mistake. Claims from a question or boilerplate are dropped (counted)."""
         claims: dict[str, Claim] = {}
         dropped = 0
-        windows = numbered.windows(numbered.of_text(article.text), WINDOW_CHARS)
-        per_window = max(3, -(-self.max_claims // len(windows)))
-        for window in windows:
-            messages = self.prompt.render(
-                outlet=article.outlet,
-                title=article.title,
-                sentences=window.render(),
-                max_claims=per_window,
-                published=article.published.isoformat() if article.published else "unknown",
-            )
+        for window, messages in self.requests(article):
             answer = self.asker.ask(messages, ExtractedClaims, context={"numbered": window})
             if answer.value is None:
                 # A failed window fails the article: claims from the other windows alone would

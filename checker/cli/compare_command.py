@@ -14,6 +14,7 @@ from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, e
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
+    DryRunOption,
     ExtractKind,
     ExtractOption,
     JudgeKind,
@@ -96,6 +97,7 @@ def compare(
         list[FailOn] | None,
         typer.Option("--fail-on", help="Exit with code 1 if any verdict has this label (repeatable), for CI pipelines.", show_default=False),
     ] = None,
+    dry_run: DryRunOption = False,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
@@ -111,6 +113,9 @@ def compare(
         temperature=temperature,
         concurrency=concurrency,
     )
+    if dry_run:
+        _dry_run(article_a, article_b, both_ways, judge, settings, extract, output)
+        return
     check_out_path(out_file, [Path(article_a), Path(article_b)], settings.store)
     with writer_lock(settings.store):
         comparison = _run(article_a, article_b, both_ways, judge, settings, extract)
@@ -126,6 +131,44 @@ def compare(
     if failing:
         err.print(f"failing: verdicts labelled {', '.join(failing)} were found (--fail-on)", highlight=False)
         raise typer.Exit(1)
+
+
+def _read_article(given: str, settings: Settings) -> Article:
+    """An article from a file, read and not indexed, or an already indexed id: for a dry run."""
+    from checker.articles.loading import load_file
+
+    path = Path(given)
+    if path.exists():
+        articles = load_file(path, int(settings.max_file_mb * 1_000_000)).articles
+        if len(articles) != 1:
+            raise InputError(f"{given}: cannot compare this file ({len(articles)} articles in it)", "Give one article per file, or an article id")
+        return articles[0]
+    if settings.chroma_url or settings.store.exists():
+        from checker.storage.store import open_store
+
+        stored = open_store(settings.store, settings.chroma_url, settings.collection_prefix).get_article(given)
+        if stored is not None:
+            return stored.article
+    raise InputError(f"{given}: no such file, and no indexed article with that id", "Give a file path, or an id from `checker articles`")
+
+
+def _dry_run(
+    article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind, output: CompareFormat
+) -> None:
+    from checker.pipelines.estimate import estimate_compare
+    from checker.pipelines.judging import build as build_judging
+    from checker.render.estimate import estimate_table
+    from checker.storage.results import Results
+
+    a, b = _read_article(article_a, settings), _read_article(article_b, settings)
+    if a.id == b.id:
+        raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
+    results = Results(settings.results_db, read_only=True)
+    estimate = estimate_compare(a, b, build_judging(judge.value, settings, results, extract.value), results, settings, both_ways)
+    if output is CompareFormat.json:
+        sys.stdout.write(estimate.model_dump_json(indent=2) + "\n")
+    else:
+        out.print(estimate_table(estimate))
 
 
 def _run(

@@ -68,3 +68,11 @@ ConcurrencyOption = Annotated[
 MaxClaimsOption = Annotated[
     int | None, typer.Option("--max-claims", min=1, max=200, help="Claims extracted per article. \\[default: 20]", show_default=False)
 ]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Count what the run would cost (articles to extract, pairs to judge, LLM calls, tokens, dollars) and stop: "
+        "nothing is indexed or stored, no LLM is called.",
+    ),
+]

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, settings_from, user_errors, write_output, writer_lock
+from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, out, settings_from, user_errors, write_output, writer_lock
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
+    DryRunOption,
     ExtractKind,
     ExtractOption,
     JudgeKind,
@@ -25,6 +26,7 @@ from checker.cli.options import (
 from checker.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from checker.config import Settings
     from checker.pipelines.report_models import Report
 
 
@@ -91,6 +93,7 @@ def report(
     fail_on_contradict: Annotated[
         bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")
     ] = False,
+    dry_run: DryRunOption = False,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
@@ -104,6 +107,9 @@ def report(
         structured_output=structured_output.value if structured_output else None,
         concurrency=concurrency,
     )
+    if dry_run:
+        _dry_run(paths, judge, extract, settings, neighbours, min_similarity, output)
+        return
     chosen = format_for(output, out_file)
     # Checked before any paid call: a report that cannot be written is money wasted.
     check_out_path(out_file, list(paths), settings.store)
@@ -185,3 +191,30 @@ def report(
     if fail_on_contradict and any(c.label == "contradict" for c in built.conflicts):
         err.print("failing: contradicting pairs were found (--fail-on-contradict)", highlight=False)
         raise typer.Exit(1)
+
+
+def _dry_run(
+    paths: list[Path], judge: JudgeKind, extract: ExtractKind, settings: Settings, neighbours: int, min_similarity: float, output: ReportFormat | None
+) -> None:
+    """What the report would cost: the articles read, not indexed; stored claims and verdicts read, not changed."""
+    from checker.pipelines.estimate import estimate_report
+    from checker.pipelines.ingest import read_articles
+    from checker.pipelines.judging import build as build_judging
+    from checker.render.estimate import estimate_table
+    from checker.storage.results import Results
+
+    articles, read = read_articles(paths, settings)
+    for outcome in read.outcomes:
+        err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+    if len({a.outlet for a in articles}) < 2:
+        raise InputError(
+            f"{len(articles)} articles from {len({a.outlet for a in articles})} outlets in " + " ".join(str(p) for p in paths),
+            "A report compares outlets: give articles from at least two",
+        )
+    results = Results(settings.results_db, read_only=True)
+    judging = build_judging(judge.value, settings, results, extract.value)
+    estimate = estimate_report(articles, judging, results, settings.max_claims, neighbours, min_similarity)
+    if output is ReportFormat.json:
+        sys.stdout.write(estimate.model_dump_json(indent=2) + "\n")
+    else:
+        out.print(estimate_table(estimate))

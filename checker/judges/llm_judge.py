@@ -110,9 +110,10 @@ class LLMJudge:
         self.prompt = prompts.load("judge_claim")
         self.name = f"llm:{asker.model.model}:{self.prompt.sha}"
 
-    def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
+    def request(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> tuple[numbered.NumberedText, list[tuple[str, str]]]:
+        """The passages as numbered and the messages ``judge`` sends: what a dry run counts."""
         shown = numbered_passages(evidence, other)
-        messages = self.prompt.render(
+        return shown, self.prompt.render(
             claim=claim.text,
             claim_speaker=claim.speaker,
             claim_when=claim.when or "unknown",
@@ -122,6 +123,9 @@ class LLMJudge:
             b_published=_date(other),
             passages=shown.render() or "(no passages found)",
         )
+
+    def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
+        shown, messages = self.request(claim, source, other, evidence)
         answer = self.asker.ask(messages, JudgeAnswer, context={"numbered": shown})
         common: dict[str, Any] = {"judge": "llm", "model": self.asker.model.model, "prompt_sha": self.prompt.sha, "raw": answer.raw}
         if answer.value is None:

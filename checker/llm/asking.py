@@ -179,7 +179,14 @@ class Asker:
         completion = retrying(attempt)
         if completion.error is None and self.results is not None:
             self.results.store_call(
-                key, self.model.model, self.model.endpoint, completion.payload, completion.raw, completion.input_tokens, completion.output_tokens
+                key,
+                self.model.model,
+                self.model.endpoint,
+                completion.payload,
+                completion.raw,
+                completion.input_tokens,
+                completion.output_tokens,
+                schema=schema.__name__,
             )
         return completion
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
-# USD per million tokens (input, output), from the providers' published price lists.
-# Unknown models report tokens only, never a guessed cost.
+# USD per million tokens (input, output), from OpenAI's published price list as it stood when
+# GPT-4.1 was released. Unknown models report tokens only, never a guessed cost. Estimates and
+# bills print this date, so a reader knows how old the prices are.
+PRICES_AS_OF = "2025-04-14"
 PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "gpt-4o": (2.50, 10.00),
     "gpt-4o-mini": (0.15, 0.60),

@@ -7,7 +7,7 @@ articles are only a few chunks each.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,13 +42,11 @@ class IngestReport:
 Progress = Callable[[int, int], None]
 
 
-def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progress | None = None) -> IngestReport:
-    report = IngestReport()
+def _loaded(paths: list[Path], settings: Settings, report: IngestReport, progress: Progress | None = None) -> Iterator[Article]:
+    """Every article in the files under ``paths``, once per id; what is skipped, and why, goes in ``report``."""
     files, report.warnings = discover(paths)
     max_bytes = int(settings.max_file_mb * 1_000_000)
     seen_ids: set[str] = set()
-    pending: list[Article] = []
-
     for done, path in enumerate(files, 1):
         try:
             loaded = load_file(path, max_bytes)
@@ -68,11 +66,24 @@ def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progre
                     )
                     continue
                 seen_ids.add(article.id)
-                pending.append(article)
-                if len(pending) >= _PENDING_ARTICLES:
-                    _index(pending, store, settings, report)
+                yield article
         if progress:
             progress(done, len(files))
+
+
+def read_articles(paths: list[Path], settings: Settings) -> tuple[list[Article], IngestReport]:
+    """The articles ``ingest`` would index, read and nothing written: what a dry run works on."""
+    report = IngestReport()
+    return list(_loaded(paths, settings, report)), report
+
+
+def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progress | None = None) -> IngestReport:
+    report = IngestReport()
+    pending: list[Article] = []
+    for article in _loaded(paths, settings, report, progress):
+        pending.append(article)
+        if len(pending) >= _PENDING_ARTICLES:
+            _index(pending, store, settings, report)
     _index(pending, store, settings, report)
     return report
 

@@ -25,8 +25,8 @@ from checker.pipelines.judging import Judging
 from checker.pipelines.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
 from checker.pipelines.stage import Progress, Stage, Task
 from checker.schemas import Article, Claim, Evidence
-from checker.storage.claim_index import ClaimIndex
-from checker.storage.results import Results
+from checker.storage.claim_index import ClaimIndex, Neighbour
+from checker.storage.results import Results, VerdictKey
 from checker.storage.store import Store
 
 
@@ -66,6 +66,38 @@ def _pair_id(earlier: Claim, later: Claim) -> str:
     return "p-" + hashlib.sha1(f"{earlier.id}|{later.id}".encode()).hexdigest()[:12]
 
 
+def pair_up(
+    articles: dict[str, Article],
+    extracted: dict[str, list[Claim]],
+    near: dict[str, list[Neighbour]],
+    stored: dict[VerdictKey, dict],
+    min_similarity: float,
+) -> list[_Candidate]:
+    """Each claim with its nearest claims from other outlets (``near``), plus every pair an
+    earlier run judged whose two claims are still here unchanged (``stored``): adding an
+    article can push an old neighbour out of a claim's k nearest, but never drops a verdict
+    from the report. The real run and its dry run both pair this way."""
+    owned = {c.id: (articles[a], c) for a, claims in extracted.items() for c in claims}
+    found: dict[str, _Candidate] = {}
+
+    def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
+        earlier, later = _order(first, second)
+        pair_id = _pair_id(earlier[1], later[1])
+        if pair_id not in found:
+            found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
+
+    for claim_id, neighbours in near.items():
+        for neighbour in neighbours:
+            if claim_id in owned and neighbour.claim_id in owned:
+                add(owned[claim_id], owned[neighbour.claim_id], neighbour.similarity)
+    for key, row in stored.items():
+        earlier, later = owned.get(key.claim_id), owned.get(key.target.removeprefix("claim:"))
+        similarity = row.get("similarity") or 0.0
+        if earlier and later and earlier[0].version == key.claim_version and later[0].version == key.target_version and similarity >= min_similarity:
+            add(earlier, later, similarity)
+    return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
+
+
 class _Run:
     def __init__(
         self, articles: Sequence[Article], store: Store, judging: Judging, results: Results, options: ReportOptions, progress: Progress | None
@@ -96,30 +128,16 @@ class _Run:
     # -- 2. pairs -----------------------------------------------------------------------
 
     def candidates(self, extracted: dict[str, list[Claim]], claim_index: ClaimIndex) -> list[_Candidate]:
-        """Each claim with its nearest claims from other outlets, plus every pair an earlier
-        run judged whose two claims are still here unchanged: adding an article can push an
-        old neighbour out of a claim's k nearest, but never drops a verdict from the report."""
-        owned = {c.id: (self.articles[a], c) for a, claims in extracted.items() for c in claims}
-        everything = [owned[c] for c in sorted(owned)]
-        near = claim_index.neighbours(everything, self.articles, self.judging.extractor.name, self.options.neighbours, self.options.min_similarity)
-        found: dict[str, _Candidate] = {}
-
-        def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
-            earlier, later = _order(first, second)
-            pair_id = _pair_id(earlier[1], later[1])
-            if pair_id not in found:
-                found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
-
-        for claim_id, neighbours in near.items():
-            for neighbour in neighbours:
-                if neighbour.claim_id in owned:
-                    add(owned[claim_id], owned[neighbour.claim_id], neighbour.similarity)
-        for key, row in self.results.claim_pair_verdicts(self.judging.judge.name, set(owned)).items():
-            earlier, later = owned[key.claim_id], owned[key.target.removeprefix("claim:")]
-            similarity = row.get("similarity") or 0.0
-            if earlier[0].version == key.claim_version and later[0].version == key.target_version and similarity >= self.options.min_similarity:
-                add(earlier, later, similarity)
-        return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
+        owned = [(self.articles[a], c) for a, claims in extracted.items() for c in claims]
+        near = claim_index.neighbours(
+            sorted(owned, key=lambda item: item[1].id),
+            self.articles,
+            self.judging.extractor.name,
+            self.options.neighbours,
+            self.options.min_similarity,
+        )
+        stored = self.results.claim_pair_verdicts(self.judging.judge.name, {c.id for _, c in owned})
+        return pair_up(self.articles, extracted, near, stored, self.options.min_similarity)
 
     # -- 3. verdicts --------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS llm_calls (
     raw TEXT NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    schema TEXT
 );
 CREATE TABLE IF NOT EXISTS claims (
     article_id TEXT NOT NULL,
@@ -75,6 +76,9 @@ def _migrate(db: sqlite3.Connection) -> None:
     article's text hash, never read back) go; `report`'s pair verdicts move to claim_verdicts
     unchanged (target: the later claim), so no paid verdict is lost."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    # The answer's schema, so a dry run can learn how long this model's answers are.
+    if "schema" not in {row[1] for row in db.execute("PRAGMA table_info(llm_calls)")}:
+        db.execute("ALTER TABLE llm_calls ADD COLUMN schema TEXT")
     if "pair_verdicts" in tables:
         with db:
             db.execute(
@@ -86,14 +90,45 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("DROP TABLE verdicts")
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The file opened read-only, with the tables it lacks (a new or an old store) as empty
+    temporary ones, and an old store's pair verdicts seen as the migration would move them."""
+    try:
+        db = (
+            sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            if path.exists()
+            else sqlite3.connect(":memory:", check_same_thread=False)
+        )
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read the results database {path} ({exc})", "Move a corrupted file aside to start afresh") from None
+    for statement in _SCHEMA.split(";"):
+        name = statement.split("EXISTS", 1)[1].split("(", 1)[0].strip() if "EXISTS" in statement else None
+        if name and name not in tables:
+            db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE"))
+    if "pair_verdicts" in tables and "claim_verdicts" not in tables:
+        db.execute(
+            "INSERT OR IGNORE INTO temp.claim_verdicts SELECT judge, earlier_claim, earlier_version, 'claim:' || later_claim, "
+            "later_version, '', result, created FROM pair_verdicts"
+        )
+    return db
+
+
 def cache_key(identity: dict[str, Any], messages: list[tuple[str, str]], schema: dict[str, Any]) -> str:
     blob = json.dumps({"identity": identity, "messages": messages, "schema": schema}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class Results:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """``read_only``: a dry run reads what is stored and changes nothing (not even the
+        schema); a missing file or table reads as empty."""
         self.path = path
+        self.read_only = read_only
+        self._lock = threading.Lock()
+        if read_only:
+            self._db = _read_only(path)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Worker threads make LLM calls; one lock serialises the short writes.
@@ -106,7 +141,6 @@ class Results:
             raise StoreError(
                 f"cannot open the results database {path} ({exc})", "Check that --store is writable; move a corrupted file aside to start afresh"
             ) from None
-        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._db.close()
@@ -120,10 +154,13 @@ class Results:
             return None
         return {"payload": json.loads(row[0]) if row[0] is not None else None, "raw": row[1], "input_tokens": row[2], "output_tokens": row[3]}
 
-    def store_call(self, key: str, model: str, endpoint: str, payload: Any, raw: str, input_tokens: int, output_tokens: int) -> None:
+    def store_call(
+        self, key: str, model: str, endpoint: str, payload: Any, raw: str, input_tokens: int, output_tokens: int, schema: str | None = None
+    ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO llm_calls (key, model, endpoint, payload, raw, input_tokens, output_tokens, created, schema) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     model,
@@ -133,8 +170,20 @@ class Results:
                     input_tokens,
                     output_tokens,
                     time.time(),
+                    schema,
                 ),
             )
+
+    def mean_output_tokens(self, model: str, schema: str) -> float | None:
+        """How many tokens this model's answers of this schema took, on average, in this store."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT AVG(output_tokens), COUNT(*) FROM llm_calls WHERE model = ? AND schema = ? AND output_tokens > 0", (model, schema)
+                ).fetchone()
+        except sqlite3.OperationalError:  # read-only, and a store from before the schema column
+            return None
+        return float(row[0]) if row and row[1] else None
 
     # -- claims and verdicts -------------------------------------------------------------
 
@@ -144,6 +193,13 @@ class Results:
                 "SELECT claims, dropped FROM claims WHERE article_id = ? AND article_sha = ? AND extractor = ?", (article_id, article_sha, extractor)
             ).fetchone()
         return (json.loads(row[0]), int(row[1])) if row else None
+
+    def claims_per_article(self, extractor: str) -> tuple[float, int] | None:
+        """The mean number of claims this extractor gave per article version, over every
+        article it has extracted in this store, and how many that is (None if none)."""
+        with self._lock:
+            row = self._db.execute("SELECT AVG(json_array_length(claims)), COUNT(*) FROM claims WHERE extractor = ?", (extractor,)).fetchone()
+        return (float(row[0]), int(row[1])) if row and row[1] else None
 
     def store_claims(self, article_id: str, article_sha: str, extractor: str, claims: list[dict[str, Any]], dropped: int) -> None:
         with self._lock:
