@@ -83,6 +83,9 @@ def test_the_wheel_carries_the_onnx_models_and_not_the_training_weights(installe
         assert {f"checker/{folder}/model.onnx", f"checker/{folder}/tokenizer.json"} <= names
     assert "checker/bundled_judge/thresholds.json" in names
     assert not any(name.endswith(".safetensors") for name in names)  # torch weights are for training only
+    # Every module in the wheel is one of the checkout's (no leftovers of an old layout from a stale build/).
+    modules = {name for name in names if name.startswith("checker/") and name.endswith(".py") and "/bundled_" not in name}
+    assert modules == {str(p.relative_to(ROOT)) for p in (ROOT / "checker").rglob("*.py")}
 
 
 def test_compare_and_report_run_from_the_wheel_with_the_offline_judge(installed: Path, tmp_path: Path) -> None:

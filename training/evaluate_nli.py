@@ -170,6 +170,13 @@ def binary_nli(name: str, cap) -> tuple[list[bool], np.ndarray]:  # type: ignore
 EXTERNAL = ("snli_test_accuracy", "mnli_mismatched_balanced_accuracy", "fever_symmetric_accuracy")
 
 
+def agree_precision(gold: list[str], predicted: list[str]) -> float:
+    """Of the headlines the judge calls `agree` with their body, the share that do: precision on
+    same-story text, where sentences share a subject without entailing each other."""
+    said = [g for g, p in zip(gold, predicted) if p == TO_DATASET["agree"]]
+    return round(sum(g == TO_DATASET["agree"] for g in said) / len(said), 3) if said else 0.0
+
+
 def external_mean(metrics: dict) -> float:
     """The rule fixed before run J: the plain mean of the five held-out external measures."""
     scores = [metrics[k] for k in EXTERNAL] + [metrics["fnc1_heldout"]["judge_macro_f1"], metrics["summedits"]["judge_macro_f1"]]
@@ -221,6 +228,7 @@ def main() -> None:
     gold = [r["label"] for r in held]
     predicted = [TO_DATASET[judge_label(judge, r["claim"], r["premise_or_evidence"])] for r in held]
     metrics["fnc1_heldout"] = versus_baselines(held, gold, predicted, fnc_tune, [r["label"] for r in fnc_tune], "not_enough_info")
+    metrics["fnc1_heldout"]["judge_agree_precision"] = agree_precision(gold, predicted)
 
     # SummEdits news, binary, every item (nothing is tuned on it since run J).
     test = cap(list(rows("summedits/summedits_news.jsonl")))

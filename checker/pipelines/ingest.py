@@ -74,7 +74,15 @@ def _loaded(paths: list[Path], settings: Settings, report: IngestReport, progres
 def read_articles(paths: list[Path], settings: Settings) -> tuple[list[Article], IngestReport]:
     """The articles ``ingest`` would index, read and nothing written: what a dry run works on."""
     report = IngestReport()
-    return list(_loaded(paths, settings, report)), report
+    articles: dict[str, Article] = {}  # by text: ingest adds the same text only once
+    for article in _loaded(paths, settings, report):
+        if article.sha256 in articles:
+            first = articles[article.sha256].id
+            message = f"{article.source}: same text as the article {first}; not added twice"
+            report.outcomes.append(IngestOutcome(source=article.source, article_id=article.id, status="skipped", message=message))
+            continue
+        articles[article.sha256] = article
+    return list(articles.values()), report
 
 
 def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progress | None = None) -> IngestReport:
