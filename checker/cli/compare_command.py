@@ -175,8 +175,7 @@ def _run(
     article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind = ExtractKind.auto
 ) -> Comparison:
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
-    from checker.pipelines.compare import CompareOptions
-    from checker.pipelines.compare import compare as run_compare
+    from checker.pipelines.compare import CompareOptions, compare_with
     from checker.pipelines.judging import build as build_judging
     from checker.storage.results import Results
     from checker.storage.store import open_store
@@ -202,18 +201,15 @@ def _run(
     ) as bar:
         task = bar.add_task("extracting claims", total=None)
         stages = {"claims": "extracting claims", "verdicts": "judging claims"}
-        comparison = run_compare(
+        comparison = compare_with(
+            judging,
             a,
             b,
             index,
-            judging.extractor,
-            judging.judge,
             results,
             CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
             progress=lambda stage, done, total: bar.update(task, description=stages[stage], completed=done, total=total),
-            usage=judging.usage,
         )
-    comparison = comparison.model_copy(update={"model": judging.model, "endpoint": judging.endpoint, "prompts": judging.prompts})
     results.finish_run(run_id, comparison.usage.model_dump())
     return comparison
 

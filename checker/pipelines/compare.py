@@ -15,6 +15,7 @@ from typing import Literal
 
 from checker.claims.llm_claims import Extractor
 from checker.judges.llm_judge import Judge
+from checker.pipelines.judging import Judging
 from checker.pipelines.stage import Progress, Stage, Task
 from checker.schemas import LABELS, Article, ArticleRef, Claim, ClaimResult, Comparison, Evidence, Usage
 from checker.storage import embeddings
@@ -101,3 +102,18 @@ def compare(
         failures=failures,
         usage=usage() if usage else Usage(),
     )
+
+
+def compare_with(
+    judging: Judging,
+    article_a: Article,
+    article_b: Article,
+    store: Store,
+    results: Results | None,
+    options: CompareOptions,
+    progress: Progress | None = None,
+) -> Comparison:
+    """``compare`` with the run's extractor and judge, its result naming who judged and how
+    (model, endpoint, prompt hashes), as a report names them: the pipeline fills them in, not the CLI."""
+    comparison = compare(article_a, article_b, store, judging.extractor, judging.judge, results, options, progress, judging.usage)
+    return comparison.model_copy(update={"model": judging.model, "endpoint": judging.endpoint, "prompts": judging.prompts})
