@@ -45,6 +45,14 @@ class FailOn(str, Enum):
     unscored = "unscored"
 
 
+def _not_one_article(given: str, problem: str) -> InputError:
+    return InputError(f"{given}: cannot compare this file ({problem})", "Give one article per file, or an article id from `checker articles`")
+
+
+def _no_such_article(given: str) -> InputError:
+    return InputError(f"{given}: no such file, and no indexed article with that id", "Give a file path, or an id from `checker articles`")
+
+
 def resolve_article(given: str, store: Store, settings: Settings) -> Article:
     """An article from a file (ingested first, a no-op if unchanged) or an indexed id."""
     from checker.pipelines.ingest import ingest
@@ -55,13 +63,13 @@ def resolve_article(given: str, store: Store, settings: Settings) -> Article:
         stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped" and o.article_id]
         if len(stored_ids) != 1:
             problem = next((o.message for o in report.outcomes if o.message), None) or f"{len(stored_ids)} articles in it"
-            raise InputError(f"{given}: cannot compare this file ({problem})", "Give one article per file, or an article id from `checker articles`")
+            raise _not_one_article(given, problem)
         article_id = stored_ids[0]
     else:
         article_id = given
     stored = store.get_article(article_id)
     if stored is None:
-        raise InputError(f"{given}: no such file, and no indexed article with that id", "Give a file path, or an id from `checker articles`")
+        raise _no_such_article(given)
     return stored.article
 
 
@@ -141,7 +149,7 @@ def _read_article(given: str, settings: Settings) -> Article:
     if path.exists():
         articles = load_file(path, int(settings.max_file_mb * 1_000_000)).articles
         if len(articles) != 1:
-            raise InputError(f"{given}: cannot compare this file ({len(articles)} articles in it)", "Give one article per file, or an article id")
+            raise _not_one_article(given, f"{len(articles)} articles in it")
         return articles[0]
     if settings.chroma_url or settings.store.exists():
         from checker.storage.store import open_store
@@ -149,7 +157,7 @@ def _read_article(given: str, settings: Settings) -> Article:
         stored = open_store(settings.store, settings.chroma_url, settings.collection_prefix).get_article(given)
         if stored is not None:
             return stored.article
-    raise InputError(f"{given}: no such file, and no indexed article with that id", "Give a file path, or an id from `checker articles`")
+    raise _no_such_article(given)
 
 
 def _dry_run(

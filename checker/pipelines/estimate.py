@@ -87,6 +87,12 @@ class _Tally:
     judge_calls: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def judgement(self, llm: LLMJudge, answer_tokens: int, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> None:
+        """One judge call: the prompt it would send, and an answer as long as this model's are."""
+        self.judge_calls += 1
+        self.input_tokens += request_tokens(llm.request(claim, source, other, evidence)[1], JudgeAnswer)
+        self.output_tokens += answer_tokens
+
 
 class _Claims:
     """Each article's claims: stored, computed (offline), or stood in for by its sentences."""
@@ -151,6 +157,10 @@ def _answer_tokens(judging: Judging, results: Results | None, schema: str) -> fl
     return results.mean_output_tokens(judging.asker.model.model, schema)
 
 
+def _verdict_tokens(judging: Judging, results: Results | None) -> int:
+    return round(_answer_tokens(judging, results, JudgeAnswer.__name__) or TOKENS_PER_VERDICT_ANSWER)
+
+
 def _judge_request(judging: Judging) -> LLMJudge | None:
     judge = judging.judge
     return judge if isinstance(judge, LLMJudge) else getattr(judge, "llm", None)
@@ -195,7 +205,7 @@ def estimate_compare(a: Article, b: Article, judging: Judging, results: Results 
     directions = [(a, b)] + ([(b, a)] if both_ways else [])
     claims, unknown = _Claims(judging, results, settings.max_claims).of([source for source, _ in directions], tally)
     llm = _judge_request(judging)
-    verdict_tokens = round(_answer_tokens(judging, results, JudgeAnswer.__name__) or TOKENS_PER_VERDICT_ANSWER)
+    verdict_tokens = _verdict_tokens(judging, results)
     pairs = stored_count = 0
     for source, other in directions:
         found = claims[source.id]
@@ -210,11 +220,8 @@ def estimate_compare(a: Article, b: Article, judging: Judging, results: Results 
         pairs += len(found)
         stored_count += len(stored)
         for claim, key in zip(found, keys):
-            if key in stored or llm is None:
-                continue
-            tally.judge_calls += 1
-            tally.input_tokens += request_tokens(llm.request(claim, source, other, passages)[1], JudgeAnswer)
-            tally.output_tokens += verdict_tokens
+            if key not in stored and llm is not None:
+                tally.judgement(llm, verdict_tokens, claim, source, other, passages)
     return _finish("compare", judging, 2, claims, unknown, pairs, stored_count, tally)
 
 
@@ -251,7 +258,7 @@ def estimate_report(
     stored_pairs = results.claim_pair_verdicts(judging.judge.name, {c.id for found in claims.values() for c in found}) if results is not None else {}
     pairs = pair_up(by_id, claims, nearest(by_id, claims, neighbours, min_similarity), stored_pairs, min_similarity)
     llm = _judge_request(judging)
-    verdict_tokens = round(_answer_tokens(judging, results, JudgeAnswer.__name__) or TOKENS_PER_VERDICT_ANSWER)
+    verdict_tokens = _verdict_tokens(judging, results)
     reused = 0
     for candidate in pairs:
         task = candidate.task()
@@ -259,7 +266,5 @@ def estimate_report(
             reused += 1
             continue
         if llm is not None:
-            tally.judge_calls += 1
-            tally.input_tokens += request_tokens(llm.request(task.claim, task.source, task.other, task.evidence)[1], JudgeAnswer)
-            tally.output_tokens += verdict_tokens
+            tally.judgement(llm, verdict_tokens, task.claim, task.source, task.other, task.evidence)
     return _finish("report", judging, len(articles), claims, unknown, len(pairs), reused, tally)

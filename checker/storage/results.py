@@ -71,6 +71,14 @@ class VerdictKey(NamedTuple):
     target_version: str
 
 
+# report's pair verdicts as claim verdicts: the target is the later claim (one statement for the
+# migration and for a read-only dry run's view of an old store).
+_MOVE_PAIR_VERDICTS = (
+    "INSERT OR IGNORE INTO {table} SELECT judge, earlier_claim, earlier_version, 'claim:' || later_claim, "
+    "later_version, '', result, created FROM pair_verdicts"
+)
+
+
 def _migrate(db: sqlite3.Connection) -> None:
     """Stores written before verdicts had one table: `compare`'s verdicts (keyed by the other
     article's text hash, never read back) go; `report`'s pair verdicts move to claim_verdicts
@@ -81,10 +89,7 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE llm_calls ADD COLUMN schema TEXT")
     if "pair_verdicts" in tables:
         with db:
-            db.execute(
-                "INSERT OR IGNORE INTO claim_verdicts SELECT judge, earlier_claim, earlier_version, 'claim:' || later_claim, "
-                "later_version, '', result, created FROM pair_verdicts"
-            )
+            db.execute(_MOVE_PAIR_VERDICTS.format(table="claim_verdicts"))
             db.execute("DROP TABLE pair_verdicts")
     if "verdicts" in tables:
         db.execute("DROP TABLE verdicts")
@@ -107,10 +112,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
         if name and name not in tables:
             db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE"))
     if "pair_verdicts" in tables and "claim_verdicts" not in tables:
-        db.execute(
-            "INSERT OR IGNORE INTO temp.claim_verdicts SELECT judge, earlier_claim, earlier_version, 'claim:' || later_claim, "
-            "later_version, '', result, created FROM pair_verdicts"
-        )
+        db.execute(_MOVE_PAIR_VERDICTS.format(table="temp.claim_verdicts"))
     return db
 
 
