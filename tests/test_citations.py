@@ -43,6 +43,25 @@ def test_numbered_sentences_map_to_exact_spans() -> None:
     assert shown.problem([0]) == f"sentence number 0 does not exist (the sentences shown are numbered 1 to {shown.last})"
 
 
+def test_a_paragraph_seen_again_gets_the_spans_of_its_new_place() -> None:
+    # Sentences are split once per paragraph and remembered; the same paragraph at another
+    # offset (a passage that comes back for the next claim) must still map to exact spans.
+    from checker.articles import sentences as splitter
+
+    paragraph = "Kirby spoke on Monday. He said U.S. troops stay put."
+    text = f"{paragraph}\n\nA line between.\n\n{paragraph}"
+    found = splitter.split(text, offset=7)
+    assert [s.text for s in found] == [
+        "Kirby spoke on Monday.",
+        "He said U.S. troops stay put.",
+        "A line between.",
+        "Kirby spoke on Monday.",
+        "He said U.S. troops stay put.",
+    ]
+    assert all(text[s.start - 7 : s.end - 7] == s.text for s in found)
+    assert found[3].start - found[0].start == text.rindex("Kirby")
+
+
 def test_passages_are_numbered_across_and_overlaps_counted_once() -> None:
     text = "First sentence here. Second sentence here. Third sentence here."
     shown = numbered.of_passages([(text[:42], 0), (text[21:], 21)])

@@ -101,3 +101,38 @@ def test_cli_rejects_an_unknown_suite() -> None:
 
     result = CliRunner().invoke(app, ["eval", "nonsense", "--judge", "llm"])
     assert result.exit_code == 2 and "no eval suite named 'nonsense'" in result.stderr
+
+
+def test_each_scoreboard_row_names_the_command_that_produces_it() -> None:
+    from checker.evaluation.records import SuiteResult
+
+    def row(judge: str, model: str, structured: str | None = "tools", claims_model: str | None = None, suite: str = "claim_passage") -> str:
+        result = SuiteResult(
+            suite=suite,
+            judge=judge,
+            model=model,
+            endpoint=None,
+            extract="llm" if claims_model else None,
+            structured_output=structured,
+            claims_model=claims_model,
+            cases=1,
+            metrics={},
+            results=[],
+            recorded_at="2026-12-02T00:00:00",
+        )
+        return scoreboard.command_of(result)
+
+    assert row("llm", "gemma-3-270m") == "make evals-record"
+    assert row("llm", "qwen2.5-coder-1.5b-instruct") == "make evals-record MODEL=qwen-1.5b"
+    assert row("llm", "qwen2.5-coder-1.5b-instruct", "json_object").startswith(
+        "CHECKER_LOCAL_MODEL=qwen-1.5b python -m tests.llm_server --serve 8080; "
+    )
+    assert row("llm", "qwen2.5-coder-1.5b-instruct", "json_object").endswith("--structured-output json_object")
+    assert row("cascade", "qwen2.5-coder-1.5b-instruct") == "SAVE_EVAL_RESULTS=1 pytest tests/test_offline_evals.py -k 'cascade and qwen-1.5b'"
+    assert row("nli", "nli-minilm", None, "gemma-3-270m", "article_pairs") == (
+        "SAVE_EVAL_RESULTS=1 pytest tests/test_offline_evals.py -k 'llm_claims and gemma-270m'"
+    )
+    assert row("nli", "nli-minilm", None) == "checker eval claim_passage --judge nli"
+    assert row("llm", "gpt-4o-mini", "json_schema") == "checker eval claim_passage --judge llm --model gpt-4o-mini --structured-output json_schema"
+    # and the generated scoreboard carries them
+    assert "| `make evals-record MODEL=qwen-1.5b` |" in scoreboard.scoreboard(scoreboard.load_results())

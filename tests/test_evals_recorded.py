@@ -27,12 +27,10 @@ QWEN = local_llm.MODELS["qwen-1.5b"]
 # Which suites each model has recordings for, and how it was asked for JSON (the mode that
 # measured better for it: evals/README.md).
 RECORDED = {
-    # Recorded with the sentence-number prompts: Gemma's claim/passage and article-pair
-    # suites, Qwen's extraction and article-pair suites (evals/README.md says what is not
-    # recorded yet and why). Add a suite here, then `make evals-record [MODEL=qwen-1.5b]`
-    # records it.
-    GEMMA.key: (GEMMA, "tools", ["claim_passage", "article_pairs"]),
-    QWEN.key: (QWEN, "tools", ["extraction", "article_pairs"]),
+    # Every suite with both models, recorded with the sentence-number prompts. Add a suite
+    # here, then `make evals-record [MODEL=qwen-1.5b]` records it.
+    GEMMA.key: (GEMMA, "tools", ["claim_passage", "extraction", "article_pairs"]),
+    QWEN.key: (QWEN, "tools", ["claim_passage", "extraction", "article_pairs"]),
 }
 CASES = [(key, suite) for key, (_, _, suites) in RECORDED.items() for suite in suites]
 pytestmark = pytest.mark.slow

@@ -3,7 +3,9 @@
 The offline judge is deterministic, so its scores are compared with the result recorded
 by `make train-judge` (training/evaluate_nli.py): a change to the model, the decision rule
 or the suite shows up here. The cascade replays the Gemma answers recorded for the LLM
-judge (the cascade sends byte-identical requests, for fewer cases).
+judge (the cascade sends byte-identical requests, for fewer cases), and the offline judge on
+an LLM's claims (`--judge nli --extract llm`) replays the extraction answers recorded for the
+article-pair suite. With SAVE_EVAL_RESULTS=1 the replayed runs are saved to the scoreboard.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from checker.config import Settings
 from checker.evaluation import evals, records, scoreboard
 from checker.pipelines.judging import Judging, build
-from tests.test_evals_recorded import GEMMA, settings_for
+from tests.test_evals_recorded import RECORDED, baseline, rerecord, settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -51,20 +53,59 @@ def test_offline_extraction_matches_its_recorded_scores() -> None:
     assert report.metrics["cases_with_forbidden_claims"] <= baseline.metrics["cases_with_forbidden_claims"]
 
 
-LLM_CASSETTE = evals.ROOT / "evals" / "cassettes" / f"test_replayed_scores_are_not_below_the_recorded_baseline[{GEMMA.key}-claim_passage].yaml"
+def cassette(key: str, suite: str) -> str:
+    return str(evals.ROOT / "evals" / "cassettes" / f"test_replayed_scores_are_not_below_the_recorded_baseline[{key}-{suite}].yaml")
 
 
-@pytest.mark.vcr(str(LLM_CASSETTE))
-def test_cascade_replay_sends_fewer_calls_to_the_llm() -> None:
-    settings = settings_for(GEMMA.key)
+# The cascade sends byte-identical requests for the pairs it escalates, so each model's
+# claim/passage cassette answers them.
+CASCADES = [
+    pytest.param(key, marks=pytest.mark.vcr(cassette(key, "claim_passage"))) for key, (_, _, suites) in RECORDED.items() if "claim_passage" in suites
+]
+
+
+@pytest.mark.parametrize("key", CASCADES)
+def test_cascade_replay_sends_fewer_calls_to_the_llm(key: str) -> None:
+    settings = settings_for(key)
     judging = build("cascade", settings, None)
     report = evals.run_suite("claim_passage", judging, settings)
     assert report.metrics["screened_offline"] == report.cases
     assert 0 < report.metrics["sent_to_llm"] < report.cases
     assert report.metrics["llm_calls"] >= report.metrics["sent_to_llm"]  # re-asks of invalid answers add calls
     missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error]
-    assert not missing, "the cascade asked for answers the LLM suite never recorded; run `make evals-record`"
+    assert not missing, f"the cascade asked for answers the LLM suite never recorded; {rerecord(key)}"
     if os.environ.get("SAVE_EVAL_RESULTS"):
         scoreboard.save(report)
         scoreboard.write_scoreboard()
-    assert report.model == GEMMA.name
+    assert report.model == RECORDED[key][0].name
+
+
+# The extraction requests are byte for byte those of the LLM judge's article-pair run, so its
+# cassette answers them; the offline judge then decides each claim with no further call.
+LLM_CLAIMS = [
+    pytest.param(key, marks=pytest.mark.vcr(cassette(key, "article_pairs"))) for key, (_, _, suites) in RECORDED.items() if "article_pairs" in suites
+]
+
+
+@pytest.mark.parametrize("key", LLM_CLAIMS)
+def test_offline_judge_on_llm_claims_matches_its_recorded_scores(key: str) -> None:
+    settings = settings_for(key)
+    model = RECORDED[key][0].name
+    report = evals.run_suite("article_pairs", build("nli", settings, None, extract="llm"), settings)
+    # An extraction that failed while the LLM's run was recorded (its server restarted) has
+    # nothing to replay, by design; any other miss means the requests changed.
+    recorded_llm = baseline("article_pairs", key)
+    failed_then = {r.id for r in recorded_llm.results if r.error} if recorded_llm else set()
+    missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error and r.id not in failed_then]
+    assert not missing, f"extraction requests with no recorded answer in {key}'s article-pair cassette: {missing}"
+    assert (report.judge, report.extract, report.claims_model) == ("nli", "llm", model)
+    if os.environ.get("SAVE_EVAL_RESULTS"):
+        scoreboard.save(report)
+        scoreboard.write_scoreboard()
+    found = [
+        r for r in scoreboard.load_results() if r.suite == "article_pairs" and r.judge == "nli" and r.extract == "llm" and r.claims_model == model
+    ]
+    assert found, f"no recorded article-pair result for the offline judge on {key}'s claims; run this test with SAVE_EVAL_RESULTS=1"
+    saved = max(found, key=lambda r: r.recorded_at)
+    assert report.metrics["conflict_recall"] >= saved.metrics["conflict_recall"]
+    assert [r.predicted for r in report.results] == [r.predicted for r in saved.results]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,20 @@ def split(text: str, offset: int = 0) -> list[Sentence]:
     """The sentences of ``text``; offsets are into ``text`` plus ``offset``."""
     sentences: list[Sentence] = []
     for paragraph in re.finditer(r"[^\n]+", text):
-        base = paragraph.start()
-        for span in _segmenter().segment(paragraph.group()):
-            piece = span.sent
-            stripped = piece.strip()
-            if not stripped:
-                continue
-            start = base + span.start + (len(piece) - len(piece.lstrip()))
-            sentences.append(Sentence(start + offset, start + offset + len(stripped), stripped))
+        base = paragraph.start() + offset
+        sentences.extend(Sentence(base + start, base + start + len(stripped), stripped) for start, stripped in _paragraph(paragraph.group()))
     return sentences
+
+
+@lru_cache(maxsize=4096)
+def _paragraph(paragraph: str) -> tuple[tuple[int, str], ...]:
+    """(start, sentence) within one paragraph. Cached because the same passages come back
+    for claim after claim (a compare judges every claim against the other article's closest
+    passages), and pysbd takes about 2 ms a paragraph: more than the rest of a judge call."""
+    found = []
+    for span in _segmenter().segment(paragraph):
+        piece = span.sent
+        stripped = piece.strip()
+        if stripped:
+            found.append((span.start + (len(piece) - len(piece.lstrip())), stripped))
+    return tuple(found)

@@ -261,6 +261,7 @@ def _suite_result(suite: str, judging: Judging, cases: int, metrics: dict[str, A
         prompts=judging.prompts,
         extract=judging.extract,
         structured_output=judging.structured_output,
+        claims_model=judging.asker.model.model if judging.extract == "llm" and judging.kind == "nli" and judging.asker else None,
         cases=cases,
         metrics=metrics,
         results=results,

@@ -28,6 +28,9 @@ class SuiteResult(BaseModel):
     # results recorded before either could be chosen (the judge's default then).
     extract: str | None = None
     structured_output: str | None = None
+    # The LLM that extracted the claims when it is not the judge (the offline judge on LLM
+    # claims): two such runs differ only here, so it names their results too.
+    claims_model: str | None = None
     cases: int
     metrics: dict[str, Any]
     results: list[CaseResult]
@@ -45,7 +48,9 @@ class SuiteResult(BaseModel):
 
     def _extract_if_unusual(self) -> str | None:
         usual = "sentences" if self.judge == "nli" else "llm"
-        return f"extract-{self.extract}" if self.extract and self.extract != usual else None
+        if not self.extract or self.extract == usual:
+            return None
+        return f"extract-{self.extract}" + (f"-{_slug(self.claims_model)}" if self.claims_model else "")
 
 
 def _slug(text: str) -> str:

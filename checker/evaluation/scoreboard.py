@@ -9,6 +9,7 @@ from typing import Any
 
 from checker.evaluation.evals import EXTERNAL, RESULTS_DIR, SCOREBOARD, SUITE_KINDS
 from checker.evaluation.records import SuiteResult
+from checker.llm.local_llm import MODELS
 
 
 def save(result: SuiteResult, directory: Path = RESULTS_DIR) -> Path:
@@ -40,6 +41,28 @@ _COLUMNS: dict[str, list[tuple[str, Callable[[dict[str, Any]], Any]]]] = {
 }
 
 
+def command_of(r: SuiteResult) -> str:
+    """The command that produces a row like ``r``, as this project produces its rows: local
+    models' answers are recorded and replayed in CI, the offline judge is run directly, and
+    what replays a recording (the cascade, the offline judge on an LLM's claims) is a test."""
+    local = {m.name: m.key for m in MODELS.values()}.get(r.claims_model or r.model or "")
+    if r.judge == "nli" and r.claims_model:
+        return f"SAVE_EVAL_RESULTS=1 pytest tests/test_offline_evals.py -k 'llm_claims and {local}'"
+    if r.judge == "nli":
+        return f"checker eval {r.suite} --judge nli"
+    if r.judge == "cascade" and local:
+        return f"SAVE_EVAL_RESULTS=1 pytest tests/test_offline_evals.py -k 'cascade and {local}'"
+    if local and r.judge == "llm" and (r.structured_output or "tools") == "tools":
+        return "make evals-record" + ("" if local == "gemma-270m" else f" MODEL={local}")
+    flags = f" --structured-output {r.structured_output}" if r.structured_output else ""
+    if local:
+        return (
+            f"CHECKER_LOCAL_MODEL={local} python -m tests.llm_server --serve 8080; "
+            f"checker eval {r.suite} --judge {r.judge} --base-url http://127.0.0.1:8080/v1 --model {r.model}{flags}"
+        )
+    return f"checker eval {r.suite} --judge {r.judge} --model {r.model}{flags}"
+
+
 def _injection(metrics: dict[str, Any]) -> str | None:
     injection = metrics.get("injection")
     if not injection:
@@ -66,18 +89,18 @@ def scoreboard(results: list[SuiteResult]) -> str:
             "",
             "| judge | model | claims by | JSON asked as | prompts | cases | "
             + " | ".join(name for name, _ in columns)
-            + " | LLM calls | tokens in/out | cost USD | s/case | recorded |",
-            "|---|---|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|",
+            + " | LLM calls | tokens in/out | cost USD | s/case | recorded | command |",
+            "|---|---|---|---|---|---:|" + "---:|" * len(columns) + "---:|---:|---:|---:|---|---|",
         ]
         for r in sorted(rows, key=lambda r: (r.judge, r.model or "", r.extract or "", r.structured_output or "", r.recorded_at)):
             m = r.metrics
             prompts = ", ".join(f"{k}@{v}" for k, v in sorted(r.prompts.items())) or "none"
             values = " | ".join("" if f(m) is None else str(f(m)) for _, f in columns)
             cost = "" if m.get("cost_usd") is None else f"{m['cost_usd']:.4f}"
-            extract = r.extract or ("sentences" if r.judge == "nli" else "llm")
+            extract = (r.extract or ("sentences" if r.judge == "nli" else "llm")) + (f" ({r.claims_model})" if r.claims_model else "")
             lines.append(
                 f"| {r.judge} | {r.model or ''} | {extract} | {r.structured_output or ''} | {prompts} | {r.cases} | {values} | {m.get('llm_calls', 0)} | "
-                f"{m.get('input_tokens', 0)}/{m.get('output_tokens', 0)} | {cost} | {m.get('latency_s_mean', 0)} | {r.recorded_at[:10]} |"
+                f"{m.get('input_tokens', 0)}/{m.get('output_tokens', 0)} | {cost} | {m.get('latency_s_mean', 0)} | {r.recorded_at[:10]} | `{command_of(r)}` |"
             )
         lines.append("")
     return "\n".join(lines)

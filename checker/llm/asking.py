@@ -18,7 +18,7 @@ from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_exponen
 
 from checker.llm.chat import ChatModel, Completion
 from checker.llm.prices import estimate_cost
-from checker.llm.wire import Message
+from checker.llm.wire import Message, json_schema_of
 from checker.schemas import Usage
 from checker.storage.results import Results, cache_key
 
@@ -155,7 +155,7 @@ class Asker:
     def _complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
         # A schema's own output budget changes the request, but is not part of its JSON schema.
         identity = {**self.model.cache_identity(), "max_output_tokens": getattr(schema, "max_output_tokens", None)}
-        key = cache_key(identity, messages, schema.model_json_schema())
+        key = cache_key(identity, messages, json_schema_of(schema))
         if self.results is not None:
             hit = self.results.cached_call(key)
             if hit is not None:

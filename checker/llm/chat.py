@@ -15,12 +15,15 @@ any other base URL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from pydantic import BaseModel, SecretStr
 
 from checker.errors import ConfigError, LLMError, brief
 from checker.llm.wire import Message, _payload, merge_system_message, redact_url, url_password, with_answer_format
+
+if TYPE_CHECKING:  # pragma: no cover
+    from langchain_core.runnables import RunnableSequence
 
 StructuredMethod = Literal["auto", "json_schema", "tools", "json_object"]
 
@@ -111,7 +114,7 @@ class OpenAIChat:
         if self.method == "json_object":
             messages = with_answer_format(messages, schema)
         try:
-            result = self._runnable(schema).invoke(messages)
+            message = self._runnable(schema).invoke(messages)
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             raise LLMError(
                 f"the LLM endpoint {self.endpoint} refused the credentials ({exc.status_code})",
@@ -148,7 +151,6 @@ class OpenAIChat:
             )
         except Exception as exc:  # garbage bodies, empty choices, dropped connections mid-body
             return Completion(payload=None, raw="", error=self._redact(f"{type(exc).__name__}: {brief(exc)}"))
-        message = result["raw"]
         usage = getattr(message, "usage_metadata", None) or {}
         raw, payload = _payload(message)
         return Completion(
@@ -170,11 +172,17 @@ class OpenAIChat:
             budget = getattr(schema, "max_output_tokens", None)
             chat = self._chat if budget is None else self._chat.model_copy(update={"max_tokens": min(budget, self.max_tokens or budget)})
             if self.method == "tools":
-                runnable = chat.with_structured_output(schema, method="function_calling", include_raw=True)
+                structured = chat.with_structured_output(schema, method="function_calling")
             elif self.method == "json_object":
-                runnable = chat.with_structured_output(schema, method="json_mode", include_raw=True)
+                structured = chat.with_structured_output(schema, method="json_mode")
             else:
-                runnable = chat.with_structured_output(schema, method="json_schema", strict=False, include_raw=True)
+                structured = chat.with_structured_output(schema, method="json_schema", strict=False)
+            # LangChain's structured output is the bound model followed by its parser. Only
+            # the bound model is kept (the request it sends is the same): checker parses and
+            # validates the answer itself (wire.py), and LangChain's include_raw wrapper ran
+            # each call through two thread-pool hops and a second validation, which under 32
+            # calls in flight cost more than the rest of the call.
+            runnable = cast("RunnableSequence", structured).first
             self._runnables[schema] = runnable
         return runnable
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -44,10 +45,17 @@ def merge_system_message(messages: list[Message]) -> list[Message]:
     return [("user", f"{messages[0][1]}\n\n{messages[1][1]}"), *messages[2:]]
 
 
+@cache
+def json_schema_of(schema: type[BaseModel]) -> dict[str, Any]:
+    """``schema``'s JSON schema, built once: pydantic builds it anew on every call, and every
+    LLM call needs it for its cache key (read only: callers must not change it)."""
+    return schema.model_json_schema()
+
+
 def answer_format(schema: type[BaseModel]) -> str:
     """The fields of ``schema`` as one line a model can follow, in the schema's order:
     ``json_object`` mode sends no schema, so the prompt must say what to write."""
-    spec = schema.model_json_schema()
+    spec = json_schema_of(schema)
     defs = spec.get("$defs", {})
     parts = []
     for name, prop in spec.get("properties", {}).items():
