@@ -79,15 +79,11 @@ def main() -> None:
     rows = []
     stub_server = StubProcess(args.delay) if args.stub == "process" else StubLLM(delay=args.delay)
     with stub_server as stub:
-
-        def requests_so_far() -> int:
-            return stub.requests if isinstance(stub, StubProcess) else len(stub.requests)
-
         for concurrency in (1, 8, 32):
             results = Results(work / f"results-{concurrency}.db")
             asker = Asker(OpenAIChat("stub", None, stub.base_url, max_retries=0), results)
             started: list[float] = []
-            before = requests_so_far()
+            before = stub.request_count
             comparison = compare(
                 source,
                 other,
@@ -99,11 +95,11 @@ def main() -> None:
                 progress=lambda stage, done, total: started.append(time.perf_counter()) if (stage, done) == ("verdicts", 0) else None,  # noqa: B023 - this round's list
             )
             elapsed = time.perf_counter() - started[0]
-            calls = requests_so_far() - before
+            calls = stub.request_count - before
             ideal = calls * args.delay / concurrency
             rows.append((concurrency, len(comparison.results), calls, elapsed, len(comparison.results) / elapsed, ideal / elapsed))
 
-        before = requests_so_far()
+        before = stub.request_count
         rerun = compare(
             source,
             other,
@@ -113,7 +109,7 @@ def main() -> None:
             results,
             CompareOptions(concurrency=32),
         )
-        rerun_calls = requests_so_far() - before
+        rerun_calls = stub.request_count - before
 
     print(f"stub delay {args.delay} s per call, {args.claims} claims, stub on a {args.stub} of its own\n")
     print("| concurrency | claims judged | LLM calls | wall s | claims/s | ideal / measured |")

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from checker.articles import chunking, sentences  # noqa: E402
 from checker.articles.loading import load_file  # noqa: E402
 from checker.config import Settings, bundled_embedder_dir, bundled_judge_dir  # noqa: E402
+from checker.storage.onnx_models import ONNX_FILE, OnnxEncoder  # noqa: E402
 
 LEVELS = ["ORT_ENABLE_ALL", "ORT_ENABLE_BASIC", "ORT_DISABLE_ALL"]
 
@@ -44,24 +45,14 @@ def main() -> None:
     args = parser.parse_args()
     import numpy as np
     import onnxruntime as ort
-    from tokenizers import Tokenizer
 
     print("| model | level | load s (median) | items/s (best) | max abs diff from ORT_ENABLE_ALL |")
     print("|---|---|---:|---:|---:|")
     for name, (folder, items) in workloads().items():
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.enable_truncation(max_length=256)
-        tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
-        batches = []
-        for lo in range(0, len(items), 32):
-            found = tokenizer.encode_batch(items[lo : lo + 32])
-            batches.append(
-                {
-                    "input_ids": np.array([e.ids for e in found], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in found], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in found], dtype=np.int64),
-                }
-            )
+        # checker's own encoder (its tokenizer settings and inputs); only its session is
+        # swapped for one loaded at each level.
+        encoder = OnnxEncoder(folder, max_length=256, fix="run `make export-models`")
+        batches = [items[lo : lo + 32] for lo in range(0, len(items), 32)]
         reference = None
         for level in LEVELS:
             loads, rates = [], []
@@ -70,12 +61,11 @@ def main() -> None:
                 options.log_severity_level = 3
                 options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
                 started = time.perf_counter()
-                session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+                encoder.session = ort.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
                 loads.append(time.perf_counter() - started)
-            inputs = {i.name for i in session.get_inputs()}
             for _ in range(args.runs):
                 started = time.perf_counter()
-                outputs = np.concatenate([session.run(None, {k: v for k, v in b.items() if k in inputs})[0] for b in batches])
+                outputs = np.concatenate([encoder.run(batch) for batch in batches])
                 rates.append(len(items) / (time.perf_counter() - started))
             reference = outputs if reference is None else reference
             diff = float(np.abs(outputs - reference).max())

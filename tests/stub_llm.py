@@ -70,6 +70,11 @@ class StubLLM:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
     def __enter__(self) -> StubLLM:
         self._thread.start()
         return self
@@ -98,9 +103,7 @@ class StubLLM:
 
             def do_GET(self) -> None:  # noqa: N802
                 # What a stub in another process (StubProcess) reports back: its request count.
-                with stub._lock:
-                    counts = {"requests": len(stub.requests), "max_in_flight": stub.max_in_flight}
-                self._send(200, counts)
+                self._send(200, {"requests": stub.request_count})
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", "0"))
@@ -193,7 +196,7 @@ class StubLLM:
 class StubProcess:
     """The stub in a process of its own, as a real endpoint is: its HTTP handling then does
     not share the client's interpreter lock, so a throughput figure measures checker alone.
-    ``requests`` is the count the stub reports."""
+    ``request_count`` is the count the stub reports, as StubLLM's is."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
@@ -207,7 +210,7 @@ class StubProcess:
         return self
 
     @property
-    def requests(self) -> int:
+    def request_count(self) -> int:
         with urllib.request.urlopen(self.base_url.removesuffix("/v1") + "/stats", timeout=5) as answer:  # noqa: S310 - 127.0.0.1 only
             return int(json.loads(answer.read())["requests"])
 

@@ -63,6 +63,13 @@ def baseline(suite: str, key: str) -> records.SuiteResult | None:
     return max(recorded, key=lambda r: r.recorded_at) if recorded else None
 
 
+def unrecorded(report: records.SuiteResult, recorded: records.SuiteResult | None) -> list[str]:
+    """Cases that asked for an answer the cassette does not hold. A call that failed while
+    ``recorded`` was recorded (the server restarted) has nothing to replay, by design."""
+    failed_then = {r.id for r in recorded.results if r.error} if recorded else set()
+    return [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error and r.id not in failed_then]
+
+
 # Read when the module is imported: the test fixtures clear CHECKER_* variables.
 RECORDING = os.environ.get("CHECKER_LOCAL_MODEL", GEMMA.key)
 
@@ -102,9 +109,7 @@ def test_replayed_scores_are_not_below_the_recorded_baseline(key: str, suite: st
         return
     recorded = baseline(suite, key)
     assert recorded is not None, f"no recorded {key} results for the {suite} suite; {rerecord(key)}"
-    # A call that failed while recording (the server restarted) has nothing to replay, by design.
-    failed_then = {r.id for r in recorded.results if r.error}
-    missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error and r.id not in failed_then]
+    missing = unrecorded(report, recorded)
     if missing:
         pytest.fail(f"{len(missing)} {suite} requests have no recorded answer (a prompt, model or parameter changed); {rerecord(key)}")
     keys = {"claim_passage": ["accuracy", "macro_f1"], "extraction": ["required_recall"], "article_pairs": ["conflict_recall"]}[suite]

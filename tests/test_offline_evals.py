@@ -17,7 +17,7 @@ import pytest
 from checker.config import Settings
 from checker.evaluation import evals, records, scoreboard
 from checker.pipelines.judging import Judging, build
-from tests.test_evals_recorded import RECORDED, baseline, rerecord, settings_for
+from tests.test_evals_recorded import RECORDED, baseline, rerecord, settings_for, unrecorded
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def test_cascade_replay_sends_fewer_calls_to_the_llm(key: str) -> None:
     assert report.metrics["screened_offline"] == report.cases
     assert 0 < report.metrics["sent_to_llm"] < report.cases
     assert report.metrics["llm_calls"] >= report.metrics["sent_to_llm"]  # re-asks of invalid answers add calls
-    missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error]
+    missing = unrecorded(report, None)
     assert not missing, f"the cascade asked for answers the LLM suite never recorded; {rerecord(key)}"
     if os.environ.get("SAVE_EVAL_RESULTS"):
         scoreboard.save(report)
@@ -92,11 +92,7 @@ def test_offline_judge_on_llm_claims_matches_its_recorded_scores(key: str) -> No
     settings = settings_for(key)
     model = RECORDED[key][0].name
     report = evals.run_suite("article_pairs", build("nli", settings, None, extract="llm"), settings)
-    # An extraction that failed while the LLM's run was recorded (its server restarted) has
-    # nothing to replay, by design; any other miss means the requests changed.
-    recorded_llm = baseline("article_pairs", key)
-    failed_then = {r.id for r in recorded_llm.results if r.error} if recorded_llm else set()
-    missing = [r.id for r in report.results if r.error and "CannotOverwriteExistingCassette" in r.error and r.id not in failed_then]
+    missing = unrecorded(report, baseline("article_pairs", key))
     assert not missing, f"extraction requests with no recorded answer in {key}'s article-pair cassette: {missing}"
     assert (report.judge, report.extract, report.claims_model) == ("nli", "llm", model)
     if os.environ.get("SAVE_EVAL_RESULTS"):

@@ -38,6 +38,7 @@ from checker.claims.offline_claims import SentenceExtractor
 from checker.config import Settings
 from checker.judges.llm_judge import JudgeAnswer, LLMJudge
 from checker.llm.prices import PRICES_AS_OF, estimate_cost
+from checker.llm.wire import json_schema_of
 from checker.pipelines.judging import Judging
 from checker.schemas import Article, Claim, Evidence
 from checker.storage.claim_index import Neighbour
@@ -76,7 +77,7 @@ def tokens(chars: float) -> int:
 
 def request_tokens(messages: list[tuple[str, str]], schema: type[BaseModel]) -> int:
     """The prompt and the answer's schema (sent as a tool or a response format) as tokens."""
-    return tokens(sum(len(text) for _, text in messages) + len(json.dumps(schema.model_json_schema())))
+    return tokens(sum(len(text) for _, text in messages) + len(json.dumps(json_schema_of(schema))))
 
 
 @dataclass
