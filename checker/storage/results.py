@@ -196,12 +196,15 @@ class Results:
             ).fetchone()
         return (json.loads(row[0]), int(row[1])) if row else None
 
-    def claims_per_article(self, extractor: str) -> tuple[float, int] | None:
+    def claims_per_article(self, extractor: str) -> tuple[float, int, int] | None:
         """The mean number of claims this extractor gave per article version, over every
-        article it has extracted in this store, and how many that is (None if none)."""
+        article it has extracted in this store, how many articles that is, and the most it
+        gave one article (None if none)."""
         with self._lock:
-            row = self._db.execute("SELECT AVG(json_array_length(claims)), COUNT(*) FROM claims WHERE extractor = ?", (extractor,)).fetchone()
-        return (float(row[0]), int(row[1])) if row and row[1] else None
+            row = self._db.execute(
+                "SELECT AVG(json_array_length(claims)), COUNT(*), MAX(json_array_length(claims)) FROM claims WHERE extractor = ?", (extractor,)
+            ).fetchone()
+        return (float(row[0]), int(row[1]), int(row[2])) if row and row[1] else None
 
     def store_claims(self, article_id: str, article_sha: str, extractor: str, claims: list[dict[str, Any]], dropped: int) -> None:
         with self._lock:
