@@ -71,7 +71,8 @@ class Server:
     def requests(self, judging: Judging) -> int:
         if self.stub is not None:
             return len(self.stub.requests)
-        return judging.usage().calls + judging.usage().failed
+        usage = judging.usage()
+        return usage.calls + usage.failed
 
 
 def judging_for(server: Server, results: Results) -> Judging:

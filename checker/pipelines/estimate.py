@@ -121,7 +121,7 @@ class _Claims:
             seen = self.results.claims_per_article(self.extractor.name) if self.results is not None else None
             # A model's claims grow with what an article says, up to --max-claims: the rate per
             # checkable sentence is learnt from this run's articles it has already read.
-            read = [a for a in articles if a.id in found] if seen else []
+            read = [a for a in articles if a.id in found]
             sentences_read = sum(len(self.sentences.extract(a)[0]) for a in read)
             rate = sum(len(found[a.id]) for a in read) / sentences_read if sentences_read else None
             for article in unknown:
@@ -129,9 +129,9 @@ class _Claims:
                 if rate is not None:
                     count = min(self.max_claims, len(checkable), round(rate * len(checkable)))
                 else:  # none of these articles read: at most the most it ever gave one article
-                    count = min(self.max_claims, len(checkable), seen[2] if seen else len(checkable))
+                    count = min(self.max_claims, len(checkable), seen.most if seen else len(checkable))
                 found[article.id] = checkable[:count]
-                self._count_extraction(article, count, seen[0] if seen else None, tally)
+                self._count_extraction(article, count, seen.mean if seen else None, tally)
             if rate is not None:
                 tally.notes.append(
                     f"{len(unknown)} articles not yet extracted: claims estimated at {rate:.2f} per checkable sentence, "
@@ -139,8 +139,8 @@ class _Claims:
                 )
             elif seen:
                 tally.notes.append(
-                    f"{len(unknown)} articles not yet extracted: one claim per checkable sentence assumed, at most {seen[2]}, "
-                    f"the most this extractor gave one of the {seen[1]} articles it has read in this store"
+                    f"{len(unknown)} articles not yet extracted: one claim per checkable sentence assumed, at most {seen.most}, "
+                    f"the most this extractor gave one of the {seen.articles} articles it has read in this store"
                 )
             else:
                 tally.notes.append(

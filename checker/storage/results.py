@@ -61,6 +61,15 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+class ClaimsHistory(NamedTuple):
+    """What an extractor gave the articles it has read in this store: claims per article on
+    average, how many articles, and the most it gave one."""
+
+    mean: float
+    articles: int
+    most: int
+
+
 class VerdictKey(NamedTuple):
     """Where a verdict is stored: the claim and its article's version, what it was judged
     against (the other article's passages, or one claim of it) and that article's version."""
@@ -196,15 +205,14 @@ class Results:
             ).fetchone()
         return (json.loads(row[0]), int(row[1])) if row else None
 
-    def claims_per_article(self, extractor: str) -> tuple[float, int, int] | None:
-        """The mean number of claims this extractor gave per article version, over every
-        article it has extracted in this store, how many articles that is, and the most it
-        gave one article (None if none)."""
+    def claims_per_article(self, extractor: str) -> ClaimsHistory | None:
+        """How many claims this extractor gave per article version, over every article it has
+        extracted in this store (None if none)."""
         with self._lock:
             row = self._db.execute(
                 "SELECT AVG(json_array_length(claims)), COUNT(*), MAX(json_array_length(claims)) FROM claims WHERE extractor = ?", (extractor,)
             ).fetchone()
-        return (float(row[0]), int(row[1]), int(row[2])) if row and row[1] else None
+        return ClaimsHistory(float(row[0]), int(row[1]), int(row[2])) if row and row[1] else None
 
     def store_claims(self, article_id: str, article_sha: str, extractor: str, claims: list[dict[str, Any]], dropped: int) -> None:
         with self._lock:
