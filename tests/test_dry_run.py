@@ -135,3 +135,91 @@ def test_new_articles_are_estimated_at_the_rate_the_extractor_showed_on_this_run
     assert estimate["claims_known"] == sum(stored.values())
     assert estimate["claims_estimated"] == sum(min(Settings().max_claims, sentences[i], round(rate * sentences[i])) for i in new)
     assert any("per checkable sentence" in note and "the 1 article of this run" in note for note in estimate["notes"])
+
+
+AXIOS = "2022-03-29-axios-repost-relocation.md"  # 25 checkable sentences: cut at 12 claims
+
+
+@pytest.mark.slow
+def test_articles_cut_at_max_claims_do_not_set_the_rate_and_answers_are_priced_as_they_were_paid(tmp_path: Path) -> None:
+    """A model that claims every sentence, read first on one long article (cut at --max-claims)
+    and one short one: the rate for the new articles is the short one's, since the long one's
+    count says only where the cap was; and the extraction answers are priced per checkable
+    sentence as the two already read were billed (the long one's answer wrote more claims than
+    were kept), so the real run's output tokens land within a fifth of the estimate."""
+    from checker.claims.offline_claims import SentenceExtractor
+    from checker.pipelines.ingest import read_articles
+    from tests.stub_llm import StubLLM
+
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "long.md").write_text((CORPUS / AXIOS).read_text(encoding="utf-8"), encoding="utf-8")
+    short = "\n".join(
+        [
+            "---",
+            "outlet: Wire Desk",
+            "published: 2022-04-07",
+            "---",
+            "The Pentagon said on Wednesday that Russian forces had left the area around Kyiv.",
+            "Officials said the troops were regrouping in Belarus before moving to the east.",
+            "A senior defense official said the withdrawal from Chernihiv also appeared complete.",
+            "Ukrainian officials said they would keep their guard up around the capital.",
+        ]
+    )
+    (first / "short.md").write_text(short + "\n", encoding="utf-8")
+    everything = tmp_path / "everything"  # with first/: the five sample articles and the short one
+    everything.mkdir()
+    for path in CORPUS.glob("*.md"):
+        if path.name != AXIOS:
+            (everything / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+
+    cap, store = 12, tmp_path / "store"
+    with StubLLM(count_tokens=True, claims_per_article=None) as stub:
+        llm = ["--base-url", stub.base_url, "--model", "stub", "--store", str(store), "--max-claims", str(cap)]
+        assert runner.invoke(app_(), ["report", str(first), "--out", str(tmp_path / "first.json"), *llm]).exit_code == 0
+        db = sqlite3.connect(store / "results.sqlite3")
+        paid = dict(db.execute("SELECT schema, SUM(output_tokens) FROM llm_calls GROUP BY schema").fetchall())
+        per_verdict = db.execute("SELECT AVG(output_tokens) FROM llm_calls WHERE schema = 'JudgeAnswer'").fetchone()[0]
+        db.close()
+        dry = runner.invoke(app_(), ["report", str(first), str(everything), "--dry-run", "--format", "json", *llm])
+        assert dry.exit_code == 0, dry.output
+        estimate = json.loads(dry.stdout)
+        out = tmp_path / "report.json"
+        assert runner.invoke(app_(), ["report", str(first), str(everything), "--out", str(out), *llm]).exit_code == 0
+        usage = json.loads(out.read_text())["usage"]
+
+    articles, _ = read_articles([first, everything], Settings(store=store))
+    sentences = {a.id: len(SentenceExtractor(max_claims=10**6).extract(a)[0]) for a in articles}
+    db = sqlite3.connect(store / "results.sqlite3")
+    stored = dict(db.execute("SELECT article_id, json_array_length(claims) FROM claims").fetchall())
+    db.close()
+    read = {a.id for a in articles if Path(a.source).parent == first}
+    long_id, short_id = sorted(read, key=lambda i: sentences[i], reverse=True)
+    assert stored[long_id] == cap > stored[short_id]  # the long one was cut, the short one was not
+    rate = stored[short_id] / sentences[short_id]
+    new = [a.id for a in articles if a.id not in read]
+    assert estimate["claims_estimated"] == sum(min(cap, sentences[i], round(rate * sentences[i])) for i in new)
+    all_read = sum(stored[i] for i in read) / sum(sentences[i] for i in read)  # what the rate was before
+    assert estimate["claims_estimated"] != sum(min(cap, sentences[i], round(all_read * sentences[i])) for i in new)
+    # Output: the new articles' answers at what the first two cost per checkable sentence, and
+    # each verdict as long as the stored ones.
+    per_sentence = paid["ExtractedClaims"] / sum(sentences[i] for i in read)
+    expected = sum(round(per_sentence * sentences[i]) for i in new) + estimate["judge_calls"] * round(per_verdict)
+    assert estimate["output_tokens"] == expected
+    assert 0.8 <= usage["output_tokens"] / estimate["output_tokens"] <= 1.2, (usage, estimate)
+
+
+def test_extraction_answers_are_priced_per_claim_kept_by_that_model(tmp_path: Path) -> None:
+    """Where none of a run's articles has been read, a new article's answer costs what this
+    model's extraction answers cost per claim kept in the store, counting no other model."""
+    from checker.storage.results import Results
+
+    results = Results(tmp_path / "r.db")
+    assert results.extraction_tokens_per_claim("m", "ExtractedClaims") is None
+    for key, model, tokens in [("a", "m", 400), ("b", "m", 200), ("c", "other", 5000)]:
+        results.store_call(key, model, "http://127.0.0.1:9/v1", None, "{}", 100, tokens, schema="ExtractedClaims")
+    results.store_call("d", "m", "http://127.0.0.1:9/v1", None, "{}", 100, 60, schema="JudgeAnswer")
+    results.store_claims("x", "sha-x", "llm:m:prompt:20", [{"id": str(i)} for i in range(4)], 0)
+    results.store_claims("y", "sha-y", "llm:m:prompt:5", [{"id": str(i)} for i in range(2)], 0)
+    results.store_claims("z", "sha-z", "llm:mm:prompt:20", [{"id": str(i)} for i in range(50)], 0)  # a model named alike
+    assert results.extraction_tokens_per_claim("m", "ExtractedClaims") == 600 / 6

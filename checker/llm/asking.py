@@ -152,10 +152,15 @@ class Asker:
                 ]
         return Answer(None, completion.raw, f"no valid answer after {self.reasks + 1} attempts ({first_problem})", self.reasks + 1)
 
-    def _complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
+    def key(self, messages: list[Message], schema: type[BaseModel]) -> str:
+        """Where the answer to this request is cached: what a dry run looks up to learn what a
+        request already paid for cost."""
         # A schema's own output budget changes the request, but is not part of its JSON schema.
         identity = {**self.model.cache_identity(), "max_output_tokens": getattr(schema, "max_output_tokens", None)}
-        key = cache_key(identity, messages, json_schema_of(schema))
+        return cache_key(identity, messages, json_schema_of(schema))
+
+    def _complete(self, messages: list[Message], schema: type[BaseModel]) -> Completion:
+        key = self.key(messages, schema)
         if self.results is not None:
             hit = self.results.cached_call(key)
             if hit is not None:

@@ -7,8 +7,8 @@ The estimate follows the real run step by step:
   version; the offline extractor's claims are computed (they cost nothing). For an article an
   LLM has not read yet, the count follows the article's checkable sentences, at most
   --max-claims: times the extractor's claims per checkable sentence on the articles of this
-  run it has read; if it has read none of them but others in this store, one per sentence up
-  to the most it gave one article; with no history, one per sentence, about what a model that
+  run it has read (those it cut at --max-claims left out: they hide the rate); if it has read
+  none of them but others in this store, one per sentence up to the most it gave one article; with no history, one per sentence, about what a model that
   claims every statement extracts (Qwen2.5-1.5B gave 86 claims where this assumed 87 on the
   sample corpus). A terser model costs less. The article's own checkable sentences
   stand in for the claims it will get, so the pairing below is done on real text.
@@ -21,8 +21,9 @@ The estimate follows the real run step by step:
   embeddings, computed in memory instead of in Chroma.
 - **Tokens.** The input of each call is the prompt the real run would send, rendered, plus the
   answer schema, at about four characters a token (English in GPT tokenizers). Output is as
-  long as this model's answers of the same kind were in this store, else about 80 tokens per
-  extracted claim and 60 per verdict (Qwen2.5-1.5B's answers on the sample corpus: 82 and
+  long as this model's answers of the same kind were in this store (for extraction: its
+  output tokens per claim kept, which prices the claims a long article's windows write beyond
+  --max-claims), else about 80 tokens per extracted claim and 60 per verdict (Qwen2.5-1.5B's answers on the sample corpus: 82 and
   59). The cost uses the price list in checker/llm/prices.py, with its date.
 """
 
@@ -50,6 +51,7 @@ from checker.storage.results import Results, VerdictKey
 CHARS_PER_TOKEN = 4.0
 TOKENS_PER_CLAIM_ANSWER = 80  # one extracted claim: its words, sentence numbers, speaker, date, kind
 TOKENS_PER_VERDICT_ANSWER = 60  # a sentence of reasoning, the label, sentence numbers, confidence
+PAID_SAMPLE = 200  # this run's articles already read whose extraction bills are looked up
 TOKENS_PER_EXTRACTION_ANSWER = 10  # the answer's braces and keys around its claims
 
 
@@ -103,9 +105,12 @@ class _Claims:
 
     def __init__(self, judging: Judging, results: Results | None, max_claims: int) -> None:
         self.extractor: Extractor = judging.extractor
-        self.answer_tokens = _answer_tokens(judging, results, ExtractedClaims.__name__)
         self.results = results
         self.max_claims = max_claims
+        # The cap the extractor applies, which can differ from --max-claims for a stored run's.
+        self.extractor_cap = getattr(self.extractor, "max_claims", max_claims)
+        model = judging.asker.model.model if judging.asker is not None else None
+        self.tokens_per_claim = results.extraction_tokens_per_claim(model, ExtractedClaims.__name__) if results is not None and model else None
         self.sentences = SentenceExtractor(max_claims=10**6)
 
     def of(self, articles: Sequence[Article], tally: _Tally) -> tuple[dict[str, list[Claim]], set[str]]:
@@ -120,10 +125,14 @@ class _Claims:
         if unknown:
             seen = self.results.claims_per_article(self.extractor.name) if self.results is not None else None
             # A model's claims grow with what an article says, up to --max-claims: the rate per
-            # checkable sentence is learnt from this run's articles it has already read.
+            # checkable sentence is learnt from this run's articles it has already read. Articles
+            # cut at the cap say only that the model would have given more, so they are left out
+            # of the rate (unless every read article was cut), and the cap is applied after.
             read = [a for a in articles if a.id in found]
-            sentences_read = sum(len(self.sentences.extract(a)[0]) for a in read)
-            rate = sum(len(found[a.id]) for a in read) / sentences_read if sentences_read else None
+            below_cap = [a for a in read if len(found[a.id]) < self.extractor_cap] or read
+            sentences_read = sum(len(self.sentences.extract(a)[0]) for a in below_cap)
+            rate = sum(len(found[a.id]) for a in below_cap) / sentences_read if sentences_read else None
+            paid = self._paid_per_sentence(read)
             for article in unknown:
                 checkable = self.sentences.extract(article)[0]
                 if rate is not None:
@@ -131,11 +140,12 @@ class _Claims:
                 else:  # none of these articles read: at most the most it ever gave one article
                     count = min(self.max_claims, len(checkable), seen.most if seen else len(checkable))
                 found[article.id] = checkable[:count]
-                self._count_extraction(article, count, seen.mean if seen else None, tally)
+                self._count_extraction(article, count, len(checkable), paid, tally)
             if rate is not None:
                 tally.notes.append(
                     f"{len(unknown)} articles not yet extracted: claims estimated at {rate:.2f} per checkable sentence, "
-                    f"the rate on the {len(read)} article{'s' if len(read) != 1 else ''} of this run this extractor has read"
+                    f"the rate on the {len(below_cap)} article{'s' if len(below_cap) != 1 else ''} of this run this extractor has read "
+                    f"with fewer than {self.extractor_cap} claims"
                 )
             elif seen:
                 tally.notes.append(
@@ -158,17 +168,31 @@ class _Claims:
                 return list({c["id"]: Claim.model_validate(c) for c in stored[0]}.values())  # one claim per id, as the run keeps
         return None
 
-    def _count_extraction(self, article: Article, count: int, mean_claims: float | None, tally: _Tally) -> None:
-        """``mean_claims``: this extractor's claims per article in this store, if it has read any."""
+    def _paid_per_sentence(self, read: list[Article]) -> float | None:
+        """Output tokens per checkable sentence that this run's articles already extracted cost:
+        their extraction requests looked up in the answer cache. What a model writes follows
+        what an article says, including the claims --max-claims later drops."""
+        if not isinstance(self.extractor, LLMExtractor) or self.results is None or not read:
+            return None
+        asker = self.extractor.asker
+        paid = sentences = 0
+        for article in read[:: max(1, len(read) // PAID_SAMPLE)]:  # rendering every prompt again would cost more than it tells
+            answers = [self.results.cached_call(asker.key(messages, ExtractedClaims)) for _, messages in self.extractor.requests(article)]
+            if all(a is not None and a["output_tokens"] > 0 for a in answers):  # read with this very prompt, and billed
+                paid += sum(a["output_tokens"] for a in answers if a is not None)
+                sentences += len(self.sentences.extract(article)[0])
+        return paid / sentences if sentences else None
+
+    def _count_extraction(self, article: Article, count: int, checkable: int, paid_per_sentence: float | None, tally: _Tally) -> None:
         if not isinstance(self.extractor, LLMExtractor):  # an extractor that sends nothing countable
             return
         requests = self.extractor.requests(article)
         tally.extraction_calls += len(requests)
         tally.input_tokens += sum(request_tokens(messages, ExtractedClaims) for _, messages in requests)
-        if self.answer_tokens is not None and mean_claims:  # this model's answers, per claim, as long as they were here
-            tally.output_tokens += round(self.answer_tokens / mean_claims * max(count, 1))
-        elif self.answer_tokens is not None:
-            tally.output_tokens += round(self.answer_tokens * len(requests))
+        if paid_per_sentence is not None:  # as this run's articles already read cost, per checkable sentence
+            tally.output_tokens += round(paid_per_sentence * max(checkable, 1))
+        elif self.tokens_per_claim is not None:  # this model's answers, per claim kept, as long as they were here
+            tally.output_tokens += round(self.tokens_per_claim * max(count, 1))
         else:
             tally.output_tokens += TOKENS_PER_EXTRACTION_ANSWER * len(requests) + TOKENS_PER_CLAIM_ANSWER * count
 

@@ -198,6 +198,25 @@ class Results:
 
     # -- claims and verdicts -------------------------------------------------------------
 
+    def extraction_tokens_per_claim(self, model: str, schema: str) -> float | None:
+        """Output tokens this model's extraction answers took per claim kept, over every article
+        it has extracted in this store: a long article's windows together claim more than
+        --max-claims keeps, and that is paid for too (None if it has extracted nothing)."""
+        # The claims table knows extractors, the calls table models: an LLM extractor's name is
+        # ``llm:<model>:<prompt>:<max claims>``, so both sums cover the same extractions.
+        prefix = f"llm:{model}:"
+        try:
+            with self._lock:
+                paid = self._db.execute(
+                    "SELECT SUM(output_tokens) FROM llm_calls WHERE model = ? AND schema = ? AND output_tokens > 0", (model, schema)
+                ).fetchone()
+                kept = self._db.execute(
+                    "SELECT SUM(json_array_length(claims)) FROM claims WHERE substr(extractor, 1, ?) = ?", (len(prefix), prefix)
+                ).fetchone()
+        except sqlite3.OperationalError:  # read-only, and a store from before the schema column
+            return None
+        return float(paid[0]) / float(kept[0]) if paid and paid[0] and kept and kept[0] else None
+
     def claims(self, article_id: str, article_sha: str, extractor: str) -> tuple[list[dict[str, Any]], int] | None:
         with self._lock:
             row = self._db.execute(
