@@ -199,3 +199,13 @@ def test_the_wide_mixture_never_trains_on_held_out_or_tuning_rows(tmp_path, monk
         assert tuning and not tuning & hypotheses, name
     # "inconsistent" (binary not-supported) is the coarse label, never called neutral or contradiction.
     assert {p.label for p in pairs if p.source == "fever/fever_nli_binary.jsonl"} == {data.NOT_ENTAILED}
+
+
+def test_the_precision_objective_adds_fnc_agree_precision_as_a_fourth_term() -> None:
+    """docs/THRESHOLDS-PLAN.md: the f1 objective is the mean of the three tuning macro-F1s; the
+    precision objective averages the FNC-1 tuning precision of `agree` in as a fourth."""
+    from training.tune_thresholds import objective
+
+    row = {"fnc1_tuning_macro_f1": 0.6, "mnli_tuning_macro_f1": 0.6, "fever_tuning_macro_f1": 0.9, "fnc1_tuning_agree_precision": 0.3}
+    assert objective(row, "f1") == 0.7
+    assert objective(row, "precision") == 0.6

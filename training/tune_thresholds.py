@@ -1,6 +1,6 @@
 """Choose the offline judge's two decision thresholds on tuning data no score is reported on.
 
-    .venv/bin/python -m training.tune_thresholds [--count 1000] [--write]
+    .venv/bin/python -m training.tune_thresholds [--count 1000] [--objective f1|precision] [--write]
 
 The judge says `agree` when the strongest entailment reaches agree_at, `contradict` when the
 strongest contradiction reaches contradict_at (checker/judges/nli.py). This scores a grid of both on
@@ -9,7 +9,11 @@ them: one FNC-1 train body in ten, one MNLI dev-matched and one FEVER-NLI row in
 keeps the pair with the best mean of:
 - FNC-1 train tuning headlines against their bodies, 3-way macro-F1, judged as `compare` judges;
 - MNLI dev-matched tuning pairs, 3-way macro-F1;
-- FEVER-NLI tuning pairs, macro-F1 of supported vs not.
+- FEVER-NLI tuning pairs, macro-F1 of supported vs not;
+- with ``--objective precision`` (docs/THRESHOLDS-PLAN.md), a fourth: the precision of `agree`
+  on the FNC-1 tuning headlines (of those the judge calls `agree` with their body, the share
+  that do), since the three above reward recall of agreement and none counts an `agree` that a
+  same-story sentence does not earn.
 No held-out set (SNLI test, MNLI mismatched, FEVER Symmetric, FNC-1's held-out bodies,
 SummEdits, the eval suites) is read. With --write the best pair is stored beside the weights
 (thresholds.json), where the judge reads it.
@@ -22,7 +26,7 @@ import itertools
 import json
 
 from checker.judges.nli import AGREE_AT, CONTRADICT_AT, MODEL_DIR, THRESHOLDS_FILE, NLIJudge
-from training.evaluate_nli import TO_DATASET, decided_label, macro_f1, scored_sentences
+from training.evaluate_nli import TO_DATASET, agree_precision, decided_label, macro_f1, scored_sentences
 from training.wide import tuning_rows
 
 GRID = [round(0.30 + 0.05 * i, 2) for i in range(13)]  # 0.30 .. 0.90
@@ -38,9 +42,19 @@ def decided_of(name: str, label: str) -> str:
     return ("supported" if found == "supported" else "not_supported") if name == "fever" else found
 
 
+def objective(row: dict[str, float], kind: str) -> float:
+    """What the grid maximises: the mean of the three tuning macro-F1s, and with ``precision``
+    the FNC-1 tuning precision of `agree` as a fourth term of the mean."""
+    terms = [row[f"{name}_tuning_macro_f1"] for name in SETS]
+    if kind == "precision":
+        terms.append(row["fnc1_tuning_agree_precision"])
+    return round(sum(terms) / len(terms), 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1000, help="tuning rows per source")
+    parser.add_argument("--objective", choices=["f1", "precision"], default="f1", help="precision: add FNC-1 tuning agree precision to the mean")
     parser.add_argument("--write", action="store_true", help=f"store the best pair in {MODEL_DIR}/{THRESHOLDS_FILE}")
     args = parser.parse_args()
     judge = NLIJudge()
@@ -59,17 +73,19 @@ def main() -> None:
         judge.agree_at, judge.contradict_at = agree_at, contradict_at
         row: dict[str, float] = {"agree_at": agree_at, "contradict_at": contradict_at}
         for name, items in scored.items():
-            row[f"{name}_tuning_macro_f1"] = macro_f1(
-                [gold for gold, *_ in items], [decided_of(name, decided_label(judge, claim, body, found)) for _, claim, body, found in items]
-            )
-        row["mean"] = round(sum(row[f"{name}_tuning_macro_f1"] for name in SETS) / len(SETS), 4)
+            gold = [gold for gold, *_ in items]
+            decided = [decided_of(name, decided_label(judge, claim, body, found)) for _, claim, body, found in items]
+            row[f"{name}_tuning_macro_f1"] = macro_f1(gold, decided)
+            if name == "fnc1":
+                row["fnc1_tuning_agree_precision"] = agree_precision(gold, decided)
+        row["mean"] = objective(row, args.objective)
         results.append(row)
     results.sort(key=lambda r: -r["mean"])
     default = next(r for r in results if (r["agree_at"], r["contradict_at"]) == (AGREE_AT, CONTRADICT_AT))
     print(json.dumps({"items": {name: len(items) for name, items in scored.items()}, "best": results[:5], "default": default}, indent=2))
     if args.write:
         best = results[0] | {
-            "chosen_by": "python -m training.tune_thresholds",
+            "chosen_by": f"python -m training.tune_thresholds --objective {args.objective}",
             "tuning_items": {name: len(items) for name, items in scored.items()},
             "default_mean": default["mean"],
         }
