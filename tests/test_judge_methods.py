@@ -30,6 +30,7 @@ def _scored(start: int, end: int, entail: float) -> Scored:
 
 
 def test_the_quote_is_the_single_sentence_when_it_alone_decides() -> None:
+    """For a contradiction, which a pair of sentences may decide (agreement never is)."""
     first, second, pair = _scored(0, 10, 0.2), _scored(11, 20, 0.7), _scored(0, 20, 0.9)
     assert _single(pair, [first, second, pair], ENTAIL, 0.45) is second
     # When neither sentence alone reaches the threshold, the pair is the quote.

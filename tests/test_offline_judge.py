@@ -119,6 +119,28 @@ def test_different_figures_contradict_even_when_the_model_says_entailed() -> Non
     assert verdict.label == "contradict" and "different figure" in verdict.rationale
 
 
+MET = "Representatives met in Turkey on Tuesday."
+
+
+def test_agreement_is_earned_by_one_sentence_not_by_a_pair() -> None:
+    """A pair of sentences entailing the claim where neither sentence does is not agreement
+    (the model inflates same-story pairs; thresholds are tuned on single sentences)."""
+    pair = f"{MET} {REFUGEES}"
+    rows = [(MET, (0.3, 0.6, 0.1)), (REFUGEES, (0.35, 0.6, 0.05)), (pair, (0.9, 0.05, 0.05))]
+    assert decide("Refugees fled after the talks in Turkey.", rows).label == "not_addressed"
+    # One sentence that alone entails it agrees, and is the quote.
+    rows[1] = (REFUGEES, (0.8, 0.15, 0.05))
+    verdict = decide("Refugees fled after the talks in Turkey.", rows)
+    assert verdict.label == "agree" and verdict.quote == REFUGEES
+
+
+def test_a_pair_of_sentences_can_still_contradict() -> None:
+    pair = f"{MET} {REFUGEES}"
+    rows = [(MET, (0.1, 0.8, 0.1)), (REFUGEES, (0.1, 0.7, 0.2)), (pair, (0.05, 0.1, 0.85))]
+    verdict = decide("No refugees left Ukraine before the talks.", rows)
+    assert verdict.label == "contradict" and verdict.quote == pair
+
+
 def test_nothing_strong_is_not_addressed_without_a_quote() -> None:
     verdict = decide("Lavrov met Blinken in Geneva.", [(REFUGEES, (0.2, 0.7, 0.1))])
     assert verdict.label == "not_addressed" and verdict.quote is None
@@ -230,4 +252,4 @@ def test_settings_name_another_judge_folder(tmp_path, monkeypatch) -> None:
     (folder / "thresholds.json").write_text('{"agree_at": 0.65, "contradict_at": 0.4}')
     monkeypatch.setenv("CHECKER_JUDGE_MODEL", str(folder))
     judging = build("nli", Settings(), None)
-    assert judging.judge.name.endswith(":0.65/0.4") and judging.judge.model_dir == folder  # type: ignore[attr-defined]
+    assert judging.judge.name.endswith(":0.65/0.4:e1") and judging.judge.model_dir == folder  # type: ignore[attr-defined]

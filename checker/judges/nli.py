@@ -3,7 +3,9 @@
 The model (models/nli-minilm/, trained by training/train_nli.py) scores a (premise, claim)
 pair as entailment / neutral / contradiction. A claim is scored against every sentence of
 the retrieved passages, and against each pair of neighbouring sentences (SummaC's lesson:
-a whole passage dilutes the one sentence that decides), and the strongest sentence wins.
+a whole passage dilutes the one sentence that decides), and the strongest sentence wins:
+for `agree`, one sentence alone, as the thresholds are tuned and the held-out figures
+measured; for `contradict`, a pair too (a clash can need the sentence before it).
 Beside the model, a deterministic check compares numbers: a claim whose figure differs
 from the figure the best-matching sentence gives for the same thing is a contradiction
 the model often misses. The quote is always the deciding sentence of the other article,
@@ -98,6 +100,18 @@ def _single(best: Scored, scored: list[Scored], label: int, threshold: float) ->
     return alone if alone is not None and alone.probs[label] >= threshold else best
 
 
+def single_sentences(scored: list[Scored]) -> list[Scored]:
+    """The spans that hold no other span: the sentences, not the pairs.
+
+    Only these may decide `agree` (since 2026-12-03). The model gives two same-story sentences
+    together an entailment neither earns alone: Axios's "a relocation, not a real withdrawal"
+    and its next sentence score 0.72 against "Russian forces have fully withdrawn from Kyiv",
+    each sentence at most 0.37; and the thresholds are tuned, and the held-out figures
+    measured, on single sentences (training/evaluate_nli.py), never on pairs.
+    """
+    return [s for s in scored if not any(o is not s and s.start <= o.start and o.end <= s.end for o in scored)]
+
+
 def candidate_spans(other: Article, evidence: list[Evidence]) -> list[tuple[int, int]]:
     """Sentences of the evidence passages, and neighbouring pairs, as spans of ``other``."""
     spans: set[tuple[int, int]] = set()
@@ -144,7 +158,8 @@ class NLIJudge:
         self.model_name = "nli-minilm"
         self.agree_at, self.contradict_at = thresholds(self.model_dir)
         # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
-        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}"
+        # "e1": agreement decided by one sentence (2026-12-03); verdicts stored before are not reused.
+        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e1"
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
@@ -162,7 +177,7 @@ class NLIJudge:
                 source,
                 other,
             )
-        best_e = _single(max(scored, key=lambda s: s.probs[ENTAIL]), scored, ENTAIL, self.agree_at)
+        best_e = max(single_sentences(scored), key=lambda s: s.probs[ENTAIL])
         best_c = _single(max(scored, key=lambda s: s.probs[CONTRA]), scored, CONTRA, self.contradict_at)
         relevant = max(scored, key=lambda s: s.probs[ENTAIL] + s.probs[CONTRA])
         numbers_clash = numbers_disagree(claim.text, relevant.text, " ".join(s.text for s in scored))
