@@ -8,10 +8,11 @@ The estimate follows the real run step by step:
   LLM has not read yet, the count follows the article's checkable sentences, at most
   --max-claims: times the extractor's claims per checkable sentence on the articles of this
   run it has read (those it cut at --max-claims left out: they hide the rate); if it has read
-  none of them but others in this store, one per sentence up to the most it gave one article; with no history, one per sentence, about what a model that
-  claims every statement extracts (Qwen2.5-1.5B gave 86 claims where this assumed 87 on the
-  sample corpus). A terser model costs less. The article's own checkable sentences
-  stand in for the claims it will get, so the pairing below is done on real text.
+  none of them but others in this store, one per sentence up to the most it gave one article;
+  with no history, one per sentence, about what a model that claims every statement extracts
+  (Qwen2.5-1.5B gave 86 claims where this assumed 87 on the sample corpus). A terser model
+  costs less. The article's own checkable sentences stand in for the claims it will get, so
+  the pairing below is done on real text.
 - **Calls.** One extraction call per window of each article not yet extracted (exactly the
   windows the extractor sends); one judge call per claim (compare) or claim pair (report) that
   has no stored verdict. Re-asks of invalid answers are not counted: a model that follows the
@@ -21,10 +22,11 @@ The estimate follows the real run step by step:
   embeddings, computed in memory instead of in Chroma.
 - **Tokens.** The input of each call is the prompt the real run would send, rendered, plus the
   answer schema, at about four characters a token (English in GPT tokenizers). Output is as
-  long as this model's answers of the same kind were in this store (for extraction: its
-  output tokens per claim kept, which prices the claims a long article's windows write beyond
-  --max-claims), else about 80 tokens per extracted claim and 60 per verdict (Qwen2.5-1.5B's answers on the sample corpus: 82 and
-  59). The cost uses the price list in checker/llm/prices.py, with its date.
+  long as this model's answers of the same kind were in this store (for extraction: what this
+  run's articles already read cost per checkable sentence, else its output tokens per claim
+  kept, which prices the claims a long article's windows write beyond --max-claims), else
+  about 80 tokens per extracted claim and 60 per verdict (Qwen2.5-1.5B's answers on the sample
+  corpus: 82 and 59). The cost uses the price list in checker/llm/prices.py, with its date.
 """
 
 from __future__ import annotations

@@ -62,9 +62,15 @@ class ClaimsEstimate:
         self.max_claims = max_claims
         # The cap the extractor applies, which can differ from --max-claims for a stored run's.
         self.extractor_cap = getattr(self.extractor, "max_claims", max_claims)
-        model = judging.asker.model.model if judging.asker is not None else None
-        self.tokens_per_claim = results.extraction_tokens_per_claim(model, ExtractedClaims.__name__) if results is not None and model else None
+        self.model = judging.asker.model.model if judging.asker is not None else None
         self.sentences = SentenceExtractor(max_claims=10**6)
+        self._checkable: dict[str, list[Claim]] = {}
+
+    def checkable(self, article: Article) -> list[Claim]:
+        """The article's checkable sentences, split once however often the estimate asks."""
+        if article.id not in self._checkable:
+            self._checkable[article.id] = self.sentences.extract(article)[0]
+        return self._checkable[article.id]
 
     def of(self, articles: Sequence[Article], tally: Tally) -> tuple[dict[str, list[Claim]], set[str]]:
         found: dict[str, list[Claim]] = {}
@@ -83,17 +89,19 @@ class ClaimsEstimate:
             # of the rate (unless every read article was cut), and the cap is applied after.
             read = [a for a in articles if a.id in found]
             below_cap = [a for a in read if len(found[a.id]) < self.extractor_cap] or read
-            sentences_read = sum(len(self.sentences.extract(a)[0]) for a in below_cap)
+            sentences_read = sum(len(self.checkable(a)) for a in below_cap)
             rate = sum(len(found[a.id]) for a in below_cap) / sentences_read if sentences_read else None
             paid = self._paid_per_sentence(read)
+            # Without bills of this run's articles, this model's answers per claim kept in the store.
+            per_claim = self._tokens_per_claim() if paid is None else None
             for article in unknown:
-                checkable = self.sentences.extract(article)[0]
+                checkable = self.checkable(article)
                 if rate is not None:
                     count = min(self.max_claims, len(checkable), round(rate * len(checkable)))
                 else:  # none of these articles read: at most the most it ever gave one article
                     count = min(self.max_claims, len(checkable), seen.most if seen else len(checkable))
                 found[article.id] = checkable[:count]
-                self._count_extraction(article, count, len(checkable), paid, tally)
+                self._count_extraction(article, count, len(checkable), paid, per_claim, tally)
             if rate is not None:
                 tally.notes.append(
                     f"{len(unknown)} articles not yet extracted: claims estimated at {rate:.2f} per checkable sentence, "
@@ -133,10 +141,17 @@ class ClaimsEstimate:
             answers = [self.results.cached_call(asker.key(messages, ExtractedClaims)) for _, messages in self.extractor.requests(article)]
             if all(a is not None and a["output_tokens"] > 0 for a in answers):  # read with this very prompt, and billed
                 paid += sum(a["output_tokens"] for a in answers if a is not None)
-                sentences += len(self.sentences.extract(article)[0])
+                sentences += len(self.checkable(article))
         return paid / sentences if sentences else None
 
-    def _count_extraction(self, article: Article, count: int, checkable: int, paid_per_sentence: float | None, tally: Tally) -> None:
+    def _tokens_per_claim(self) -> float | None:
+        if self.results is None or self.model is None:
+            return None
+        return self.results.extraction_tokens_per_claim(self.model, ExtractedClaims.__name__)
+
+    def _count_extraction(
+        self, article: Article, count: int, checkable: int, paid_per_sentence: float | None, per_claim: float | None, tally: Tally
+    ) -> None:
         if not isinstance(self.extractor, LLMExtractor):  # an extractor that sends nothing countable
             return
         requests = self.extractor.requests(article)
@@ -144,8 +159,8 @@ class ClaimsEstimate:
         tally.input_tokens += sum(request_tokens(messages, ExtractedClaims) for _, messages in requests)
         if paid_per_sentence is not None:  # as this run's articles already read cost, per checkable sentence
             tally.output_tokens += round(paid_per_sentence * max(checkable, 1))
-        elif self.tokens_per_claim is not None:  # this model's answers, per claim kept, as long as they were here
-            tally.output_tokens += round(self.tokens_per_claim * max(count, 1))
+        elif per_claim is not None:  # this model's answers, per claim kept, as long as they were here
+            tally.output_tokens += round(per_claim * max(count, 1))
         else:
             tally.output_tokens += TOKENS_PER_EXTRACTION_ANSWER * len(requests) + TOKENS_PER_CLAIM_ANSWER * count
 

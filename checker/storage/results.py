@@ -62,10 +62,9 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 class ClaimsHistory(NamedTuple):
-    """What an extractor gave the articles it has read in this store: claims per article on
-    average, how many articles, and the most it gave one."""
+    """What an extractor gave the articles it has read in this store: how many articles, and
+    the most claims it gave one."""
 
-    mean: float
     articles: int
     most: int
 
@@ -228,10 +227,8 @@ class Results:
         """How many claims this extractor gave per article version, over every article it has
         extracted in this store (None if none)."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT AVG(json_array_length(claims)), COUNT(*), MAX(json_array_length(claims)) FROM claims WHERE extractor = ?", (extractor,)
-            ).fetchone()
-        return ClaimsHistory(float(row[0]), int(row[1]), int(row[2])) if row and row[1] else None
+            row = self._db.execute("SELECT COUNT(*), MAX(json_array_length(claims)) FROM claims WHERE extractor = ?", (extractor,)).fetchone()
+        return ClaimsHistory(int(row[0]), int(row[1])) if row and row[0] else None
 
     def store_claims(self, article_id: str, article_sha: str, extractor: str, claims: list[dict[str, Any]], dropped: int) -> None:
         with self._lock:
