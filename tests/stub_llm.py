@@ -63,6 +63,12 @@ def wordpiece_counter():  # type: ignore[no-untyped-def]
     return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
 
 
+class _Server(ThreadingHTTPServer):
+    # A listen backlog as real servers keep (uvicorn's is 2048): socketserver's default of 5
+    # resets connections when 32 clients connect at the same instant, as an asyncio client does.
+    request_queue_size = 128
+
+
 class StubLLM:
     def __init__(
         self,
@@ -89,7 +95,7 @@ class StubLLM:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
