@@ -26,6 +26,7 @@ import numpy as np
 WEIGHTS = "model.safetensors"
 COPIED = ("config.json", "tokenizer.json", "tokenizer_config.json", "training.json")
 COMMITTED = "models/nli-minilm"
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def average(sources: list[Path]) -> dict[str, np.ndarray]:
@@ -61,7 +62,7 @@ def from_git(revision: str, into: Path) -> Path:
     folder = into / revision
     folder.mkdir(parents=True, exist_ok=True)
     for name in (WEIGHTS, *COPIED):
-        found = subprocess.run(["git", "show", f"{revision}:{COMMITTED}/{name}"], capture_output=True, check=False)
+        found = subprocess.run(["git", "show", f"{revision}:{COMMITTED}/{name}"], capture_output=True, check=False, cwd=REPOSITORY)
         if found.returncode == 0:
             (folder / name).write_bytes(found.stdout)
         elif name == WEIGHTS:
