@@ -199,6 +199,7 @@ def test_articles_cut_at_max_claims_do_not_set_the_rate_and_answers_are_priced_a
     rate = stored[short_id] / sentences[short_id]
     new = [a.id for a in articles if a.id not in read]
     assert estimate["claims_estimated"] == sum(min(cap, sentences[i], round(rate * sentences[i])) for i in new)
+    assert any(f"the 1 article of this run this extractor has read with fewer than {cap} claims" in n for n in estimate["notes"])
     all_read = sum(stored[i] for i in read) / sum(sentences[i] for i in read)  # what the rate was before
     assert estimate["claims_estimated"] != sum(min(cap, sentences[i], round(all_read * sentences[i])) for i in new)
     # Output: the new articles' answers at what the first two cost per checkable sentence, and
@@ -207,6 +208,26 @@ def test_articles_cut_at_max_claims_do_not_set_the_rate_and_answers_are_priced_a
     expected = sum(round(per_sentence * sentences[i]) for i in new) + estimate["judge_calls"] * round(per_verdict)
     assert estimate["output_tokens"] == expected
     assert 0.8 <= usage["output_tokens"] / estimate["output_tokens"] <= 1.2, (usage, estimate)
+
+
+@pytest.mark.slow
+def test_when_every_article_read_was_cut_the_note_says_so(tmp_path: Path) -> None:
+    """The rate then comes from articles cut at the cap (nothing else was read): the note must
+    not call them articles "with fewer than" the cap claims, and says more may come."""
+    from tests.stub_llm import StubLLM
+
+    first = tmp_path / "first"  # two outlets (a report needs two), each with more sentences than the cap
+    first.mkdir()
+    for name in (AXIOS, "2022-03-29-yahoo-pentagon-casts-doubt.md"):
+        (first / name).write_text((CORPUS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    cap, store = 3, tmp_path / "store"
+    with StubLLM(claims_per_article=None) as stub:
+        llm = ["--base-url", stub.base_url, "--model", "stub", "--store", str(store), "--max-claims", str(cap)]
+        assert runner.invoke(app_(), ["report", str(first), "--out", str(tmp_path / "first.json"), *llm]).exit_code == 0
+        dry = runner.invoke(app_(), ["report", str(first), str(CORPUS), "--dry-run", "--format", "json", *llm])
+    assert dry.exit_code == 0, dry.output
+    notes = [n for n in json.loads(dry.stdout)["notes"] if "per checkable sentence" in n]
+    assert notes and f"(each cut at {cap} claims: more may come)" in notes[0] and "fewer than" not in notes[0]
 
 
 def test_extraction_answers_are_priced_per_claim_kept_by_that_model(tmp_path: Path) -> None:

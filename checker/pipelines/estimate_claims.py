@@ -88,7 +88,9 @@ class ClaimsEstimate:
             # cut at the cap say only that the model would have given more, so they are left out
             # of the rate (unless every read article was cut), and the cap is applied after.
             read = [a for a in articles if a.id in found]
-            below_cap = [a for a in read if len(found[a.id]) < self.extractor_cap] or read
+            below_cap = [a for a in read if len(found[a.id]) < self.extractor_cap]
+            all_capped = not below_cap
+            below_cap = below_cap or read
             sentences_read = sum(len(self.checkable(a)) for a in below_cap)
             rate = sum(len(found[a.id]) for a in below_cap) / sentences_read if sentences_read else None
             paid = self._paid_per_sentence(read)
@@ -106,7 +108,7 @@ class ClaimsEstimate:
                 tally.notes.append(
                     f"{len(unknown)} articles not yet extracted: claims estimated at {rate:.2f} per checkable sentence, "
                     f"the rate on the {len(below_cap)} article{'s' if len(below_cap) != 1 else ''} of this run this extractor has read "
-                    f"with fewer than {self.extractor_cap} claims"
+                    + (f"(each cut at {self.extractor_cap} claims: more may come)" if all_capped else f"with fewer than {self.extractor_cap} claims")
                 )
             elif seen:
                 tally.notes.append(
