@@ -54,6 +54,7 @@ train-judge: $(TRAIN_STAMP)
 	$(BIN)/python -m training.train_nli
 	$(BIN)/python -m training.train_nli --init models/nli-minilm --seed 14 --lr 7.5e-5
 	$(BIN)/python -m training.train_nli --init models/nli-minilm --seed 15 --lr 5e-5
+	$(BIN)/python -m training.train_nli --init models/nli-minilm --seed 16 --lr 3e-5 --epochs 0.4
 	$(BIN)/python -m training.export_onnx --only judge
 	$(BIN)/python -m training.tune_thresholds --objective precision --write
 	$(BIN)/python -m training.evaluate_nli
