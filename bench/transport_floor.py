@@ -47,20 +47,27 @@ SYSTEM = "You decide whether a news claim is supported by passages of another re
 EVIDENCE = "[1] Russian forces have repositioned around the capital, officials said on Monday. " * 40
 
 
-def layers(base_url: str, work: Path) -> dict[str, Callable[[int], object]]:
-    import httpx
-    import openai
+def messages(i: int) -> list[tuple[str, str]]:
+    # A distinct claim per call, so the asker's cache never answers.
+    return [("system", SYSTEM), ("user", f"CLAIM {i}: Russian forces have fully withdrawn from Kyiv.\n\n{EVIDENCE}")]
+
+
+def judge_request(base_url: str) -> tuple[OpenAIChat, Any, dict[str, Any]]:
+    """checker's chat model for the stub, its runnable bound to JudgeAnswer, and the request
+    body that runnable sends (built by LangChain itself, so every layer sends the same JSON)."""
     from langchain_core.messages import convert_to_messages
 
     chat = OpenAIChat("stub", None, base_url, max_retries=0, merge_system=False)
     runnable = chat._runnable(JudgeAnswer)
+    return chat, runnable, runnable.bound._get_request_payload(convert_to_messages(messages(0)), **runnable.kwargs)
+
+
+def layers(base_url: str, work: Path) -> dict[str, Callable[[int], object]]:
+    import httpx
+    import openai
+
+    chat, runnable, body = judge_request(base_url)
     asker = Asker(chat, Results(work / "results.db"), transport_retries=0)
-
-    def messages(i: int) -> list[tuple[str, str]]:
-        # A distinct claim per call, so the asker's cache never answers.
-        return [("system", SYSTEM), ("user", f"CLAIM {i}: Russian forces have fully withdrawn from Kyiv.\n\n{EVIDENCE}")]
-
-    body = runnable.bound._get_request_payload(convert_to_messages(messages(0)), **runnable.kwargs)
     client = openai.OpenAI(api_key="no-key-needed", base_url=base_url, max_retries=0)
     http = httpx.Client(base_url=base_url, limits=httpx.Limits(max_connections=64))
 
@@ -81,11 +88,8 @@ def async_layers(base_url: str) -> dict[str, Callable[[int], object]]:
     """The same request through each layer's asyncio client; each call returns a coroutine."""
     import httpx
     import openai
-    from langchain_core.messages import convert_to_messages
 
-    runnable = OpenAIChat("stub", None, base_url, max_retries=0, merge_system=False)._runnable(JudgeAnswer)
-    messages = [("system", SYSTEM), ("user", f"CLAIM: Russian forces have fully withdrawn from Kyiv.\n\n{EVIDENCE}")]
-    body = runnable.bound._get_request_payload(convert_to_messages(messages), **runnable.kwargs)
+    _, runnable, body = judge_request(base_url)
     client = openai.AsyncOpenAI(api_key="no-key-needed", base_url=base_url, max_retries=0)
     http = httpx.AsyncClient(base_url=base_url, limits=httpx.Limits(max_connections=64))
 
@@ -96,7 +100,7 @@ def async_layers(base_url: str) -> dict[str, Callable[[int], object]]:
     return {
         "httpx (asyncio)": raw,
         "openai (asyncio)": lambda i: client.chat.completions.create(**body),
-        "langchain (asyncio)": lambda i: runnable.ainvoke(messages),
+        "langchain (asyncio)": lambda i: runnable.ainvoke(messages(i)),
     }
 
 
