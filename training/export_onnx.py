@@ -40,7 +40,7 @@ EMBEDDER_DIR = ROOT / "models" / "minilm-embedder"
 ONNX_FILE = "model.onnx"
 PRECISIONS = ("fp32", "fp16w", "int8")
 # Chosen by `python -m bench.onnx_runtime` (figures in docs/BENCHMARKS.md).
-JUDGE_PRECISION = "fp16w"  # run L: int8 moved SummEdits by 0.009, past docs/ONNX-PRECISION-RULE.md's 0.005
+JUDGE_PRECISION = "int8"  # run M: every held-out figure within docs/ONNX-PRECISION-RULE.md's 0.005 of fp32 (run L's int8 was not)
 EMBEDDER_PRECISION = "fp16w"
 OPSET = 17
 INPUTS = ["input_ids", "attention_mask", "token_type_ids"]
