@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("torch", reason="needs the train extra: make train-install")
 
 import json  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from training import data  # noqa: E402
 from training.experiments import probe_polarity, probe_snli  # noqa: E402
@@ -209,3 +210,11 @@ def test_the_precision_objective_adds_fnc_agree_precision_as_a_fourth_term() -> 
     row = {"fnc1_tuning_macro_f1": 0.6, "mnli_tuning_macro_f1": 0.6, "fever_tuning_macro_f1": 0.9, "fnc1_tuning_agree_precision": 0.3}
     assert objective(row, "f1") == 0.7
     assert objective(row, "precision") == 0.6
+
+
+def test_metrics_name_the_shipped_weights_relative_to_the_repository(tmp_path: Path) -> None:
+    # metrics.json is committed: an absolute path would name the machine it was measured on.
+    from training import evaluate_nli
+
+    assert evaluate_nli.shown_path(evaluate_nli.ROOT / "models" / "nli-minilm") == "models/nli-minilm"
+    assert evaluate_nli.shown_path(tmp_path) == str(tmp_path)

@@ -37,6 +37,7 @@ import re
 import resource
 import time
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -52,6 +53,7 @@ from checker.schemas import Article, Claim, text_sha256
 from training.data import DATASETS, fnc_rows, nli_pairs, rows
 from training.wide import tuning_rows
 
+ROOT = Path(__file__).resolve().parent.parent
 TO_DATASET = {"agree": "supported", "contradict": "contradicted", "superseded": "contradicted", "not_addressed": "not_enough_info"}
 
 
@@ -183,6 +185,15 @@ def external_mean(metrics: dict) -> float:
     return round(sum(scores) / len(scores), 4)
 
 
+def shown_path(path: Path) -> str:
+    """A folder as metrics.json records it: relative to the repository when inside it, so a
+    committed file names no one's machine."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per data set (0: all)")
@@ -192,7 +203,7 @@ def main() -> None:
     args = parser.parse_args()
     cap = (lambda items: items[: args.limit]) if args.limit else (lambda items: items)
     judge = NLIJudge()
-    metrics: dict[str, object] = {"weights": str(MODEL_DIR)}
+    metrics: dict[str, object] = {"weights": shown_path(MODEL_DIR)}
 
     # SNLI test: the raw model, 3-way.
     snli = cap(nli_pairs("nli/snli_test.jsonl"))
