@@ -218,3 +218,18 @@ def test_metrics_name_the_shipped_weights_relative_to_the_repository(tmp_path: P
 
     assert evaluate_nli.shown_path(evaluate_nli.ROOT / "models" / "nli-minilm") == "models/nli-minilm"
     assert evaluate_nli.shown_path(tmp_path) == str(tmp_path)
+
+
+def test_a_precision_floor_keeps_only_pairs_that_reach_it() -> None:
+    """docs/THRESHOLD-FLOOR-PLAN.md: below the floor a pair cannot win, however high its mean."""
+    from training.tune_thresholds import choose
+
+    rows = [
+        {"agree_at": 0.45, "mean": 0.70, "fnc1_tuning_agree_precision": 0.63},
+        {"agree_at": 0.60, "mean": 0.69, "fnc1_tuning_agree_precision": 0.66},
+        {"agree_at": 0.70, "mean": 0.68, "fnc1_tuning_agree_precision": 0.70},
+    ]
+    assert [r["agree_at"] for r in choose(rows)] == [0.45, 0.60, 0.70]
+    assert [r["agree_at"] for r in choose(rows, 0.66)] == [0.60, 0.70]
+    with pytest.raises(SystemExit, match=r"highest: 0\.7"):
+        choose(rows, 0.8)
