@@ -214,9 +214,10 @@ def test_the_precision_objective_adds_fnc_agree_precision_as_a_fourth_term() -> 
 
 def test_metrics_name_the_shipped_weights_relative_to_the_repository(tmp_path: Path) -> None:
     # metrics.json is committed: an absolute path would name the machine it was measured on.
+    from checker.evaluation.evals import ROOT
     from training import evaluate_nli
 
-    assert evaluate_nli.shown_path(evaluate_nli.ROOT / "models" / "nli-minilm") == "models/nli-minilm"
+    assert evaluate_nli.shown_path(ROOT / "models" / "nli-minilm") == "models/nli-minilm"
     assert evaluate_nli.shown_path(tmp_path) == str(tmp_path)
 
 

@@ -53,7 +53,6 @@ from checker.schemas import Article, Claim, text_sha256
 from training.data import DATASETS, fnc_rows, nli_pairs, rows
 from training.wide import tuning_rows
 
-ROOT = Path(__file__).resolve().parent.parent
 TO_DATASET = {"agree": "supported", "contradict": "contradicted", "superseded": "contradicted", "not_addressed": "not_enough_info"}
 
 
@@ -189,7 +188,7 @@ def shown_path(path: Path) -> str:
     """A folder as metrics.json records it: relative to the repository when inside it, so a
     committed file names no one's machine."""
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(path.resolve().relative_to(evals.ROOT))
     except ValueError:
         return str(path)
 
