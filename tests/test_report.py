@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shutil
@@ -224,6 +225,10 @@ def test_html_report_escapes_article_text_and_every_quote_link_has_a_target(tmp_
     assert links and all(link in targets for link in links)
     markdown = report_markdown(report)
     assert "<script>" not in markdown and "Wire Desk" in markdown
+    # A clause claim is quoted as its own words, not as its whole sentence.
+    judged = {p.earlier for p in report.pairs}
+    clause = next(c for c in report.claims if c.id in judged and len(c.text) < c.end - c.start)
+    assert f'<span class="said">{html.escape(clause.text, quote=False)}</span>' in page
 
 
 # -- the command line -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Claims without an LLM: the checkable sentences of an article, with speaker and kind.
+"""Claims without an LLM: the clauses of an article's checkable sentences, with speaker and kind.
 
-Each claim is one sentence of the cleaned article, so its span is exact by construction.
+Each claim is one clause of a sentence of the cleaned article (the whole sentence when it
+makes one statement; checker/articles/clauses.py), verbatim, so its text is exact by
+construction; its span is its sentence's, which a judge reads as the claim's context.
 Skipped: questions, fragments and headings (no sentence ending, or too few words), and
 sentences with no content beyond attribution. The speaker comes from attribution patterns
 ("..., Kirby said", "according to X", "X told reporters"); "he"/"she" take the last named
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from checker.articles import sentences
+from checker.articles import clauses, sentences
 from checker.claims.llm_claims import claim_id
 from checker.schemas import Article, Claim, ClaimKind
 
@@ -99,11 +101,13 @@ def checkable(sentence: str) -> bool:
 
 
 class SentenceExtractor:
-    """The offline extractor: every checkable sentence, at most ``max_claims`` of them."""
+    """The offline extractor: the clauses of every checkable sentence, at most ``max_claims``
+    claims in the article's order."""
 
     def __init__(self, max_claims: int = 20) -> None:
         self.max_claims = max_claims
-        self.name = f"sentences:v1:{max_claims}"
+        # v2 (2026-12-03): one claim per clause, not per sentence.
+        self.name = f"sentences:v2:{max_claims}"
 
     def extract(self, article: Article) -> tuple[list[Claim], int]:
         claims: list[Claim] = []
@@ -116,17 +120,19 @@ class SentenceExtractor:
                 speaker = last_named or speaker
             if not checkable(sentence.text):
                 continue
-            claims.append(
-                Claim(
-                    id=claim_id(article.id, sentence.text),
-                    article_id=article.id,
-                    text=sentence.text,
-                    speaker=speaker or article.outlet,
-                    when=article.published.isoformat() if article.published else None,
-                    kind=kind_of(sentence.text),
-                    start=sentence.start,
-                    end=sentence.end,
-                    source_text=sentence.text,
+            for lo, hi in clauses.split(sentence.text, sentence.start, MIN_WORDS):
+                clause = article.text[lo:hi]
+                claims.append(
+                    Claim(
+                        id=claim_id(article.id, clause),
+                        article_id=article.id,
+                        text=clause,
+                        speaker=speaker or article.outlet,
+                        when=article.published.isoformat() if article.published else None,
+                        kind=kind_of(clause),
+                        start=sentence.start,
+                        end=sentence.end,
+                        source_text=sentence.text,
+                    )
                 )
-            )
         return claims[: self.max_claims], 0

@@ -79,12 +79,23 @@ def pair_up(
     from the report. The real run and its dry run both pair this way."""
     owned = {c.id: (articles[a], c) for a, claims in extracted.items() for c in claims}
     found: dict[str, _Candidate] = {}
+    # The later claim is judged as its whole sentence (its span), so two clauses of one later
+    # sentence would give the earlier claim the same judgement twice: keep the closer pair.
+    by_evidence: dict[tuple[str, str, int, int], str] = {}
 
     def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
         earlier, later = _order(first, second)
         pair_id = _pair_id(earlier[1], later[1])
-        if pair_id not in found:
-            found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
+        if pair_id in found:
+            return
+        evidence = (earlier[1].id, later[0].id, later[1].start, later[1].end)
+        twin = by_evidence.get(evidence)
+        if twin is not None:
+            if found[twin].pair.similarity >= similarity:
+                return
+            del found[twin]
+        by_evidence[evidence] = pair_id
+        found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
 
     for claim_id, neighbours in near.items():
         for neighbour in neighbours:

@@ -90,6 +90,11 @@ class _View:
         return Quote(article.text[start:end], article.outlet, article.published, article_id, start, end, _anchor(self.numbers[article_id], start))
 
     def claim_quote(self, claim: ReportClaim) -> Quote:
+        """The claim's own words where they are verbatim in its sentence (an offline clause
+        claim), else the whole sentence (an LLM's paraphrase)."""
+        at = self.articles[claim.article_id].text.find(claim.text, claim.start, claim.end)
+        if at >= 0:
+            return self.quote(claim.article_id, at, at + len(claim.text))
         return self.quote(claim.article_id, claim.start, claim.end)
 
     def pair(self, pair: ClaimPair) -> PairView:
