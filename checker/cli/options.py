@@ -43,7 +43,7 @@ ExtractOption = Annotated[
     ExtractKind,
     typer.Option(
         "--extract",
-        help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the article's "
+        help="Who finds the claims: llm (self-contained claims; needs a configured LLM), sentences (the clauses of the article's "
         "checkable sentences, offline), auto (llm for an LLM judge, sentences for the offline judge).",
     ),
 ]

@@ -4,7 +4,7 @@
 otherwise, so `checker compare` works on a machine with no key and no network.
 
 Who extracts is chosen apart from who judges: by default the LLM judge gets LLM claims and
-the offline judge gets the article's checkable sentences, but an LLM's self-contained
+the offline judge gets the clauses of the article's checkable sentences, but an LLM's self-contained
 claims ("he" becomes "Kirby") can go to the offline judge too (``extract="llm"``).
 """
 
