@@ -45,6 +45,8 @@ def test_lists_short_parts_and_plain_sentences_stay_whole() -> None:
     assert _texts(listed) == [listed]  # ", and the city" is a list, not a second statement
     assert _texts("It rained on the city, but not much at all today.") == ["It rained on the city, but not much at all today."]
     assert _texts("Short one, yet it did; and so on and on and on forever more.") == ["Short one, yet it did; and so on and on and on forever more."]
+    opening = "and the troops stayed in the north for many weeks more."
+    assert _texts(opening) == [opening]  # a sentence's own first word is kept, whatever it is
 
 
 def test_offsets_are_into_the_article() -> None:

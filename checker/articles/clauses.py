@@ -38,7 +38,7 @@ def split(text: str, start: int = 0, min_words: int = 6) -> list[tuple[int, int]
 
     spans: list[tuple[int, int]] = []
     for lo, hi in pieces:
-        lead = _LEADING.match(text, lo)
+        lead = _LEADING.match(text, lo) if lo else None  # only a joint's conjunction, never the sentence's own first word
         body = lead.end() if lead else lo
         if spans and len(text[body:hi].split()) < min_words:
             spans[-1] = (spans[-1][0], hi)  # too short alone: rejoin the clause before

@@ -75,8 +75,9 @@ def pair_up(
 ) -> list[_Candidate]:
     """Each claim with its nearest claims from other outlets (``near``), plus every pair an
     earlier run judged whose two claims are still here unchanged (``stored``): adding an
-    article can push an old neighbour out of a claim's k nearest, but never drops a verdict
-    from the report. The real run and its dry run both pair this way."""
+    article can push an old neighbour out of a claim's k nearest, but never drops a judgement
+    from the report (a pair is left out only for its twin: the same earlier claim against the
+    same later sentence, judged alike). The real run and its dry run both pair this way."""
     owned = {c.id: (articles[a], c) for a, claims in extracted.items() for c in claims}
     found: dict[str, _Candidate] = {}
     # The later claim is judged as its whole sentence (its span), so two clauses of one later
