@@ -1,7 +1,9 @@
-"""A scripted chat model for unit tests: answers from a function, records every request."""
+"""Fakes for unit tests: a scripted chat model that answers from a function and records every
+request, and small articles built in place."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from pydantic import BaseModel
 
 from checker.llm.chat import Completion
 from checker.llm.wire import Message
+from checker.schemas import Article, text_sha256
 
 Responder = Callable[[list[Message], type[BaseModel]], Any]
 FENCED = re.compile(r"<<<(\w+)\n(.*?)\n\1>>>", re.S)
@@ -111,3 +114,10 @@ class KeywordJudge:
             label, quote = "not_addressed", None
         verdict = Verdict(label=label, quote=quote, rationale=f"keywords say {label}", confidence=0.9, judge="keywords", model="keywords")
         return finalise(verdict, source, other)
+
+
+def article(text: str, published: str | None, name: str = "b") -> Article:
+    """An article named ``name`` (its outlet the name in capitals), dated ``published`` (ISO)."""
+    return Article(
+        id=name, outlet=name.upper(), text=text, sha256=text_sha256(text), published=dt.date.fromisoformat(published) if published else None
+    )

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from checker.articles.clauses import split
 from checker.claims.offline_claims import SentenceExtractor
 from checker.pipelines.report import pair_up
-from checker.schemas import Article
 from checker.storage.claim_index import Neighbour
+from tests.fakes import article
 
 KIRBY = (
     "Pentagon spokesman John Kirby said the United States had seen a “small number” of Russian troops "
     "withdraw from Kiev, but said it was “too soon” to say whether the reduction was real."
 )
-
-
-def article(text: str, published: str, name: str) -> Article:
-    return Article(id=name, outlet=name.upper(), text=text, sha256=name, published=dt.date.fromisoformat(published))
 
 
 def _texts(text: str, start: int = 0) -> list[str]:

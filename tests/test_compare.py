@@ -283,6 +283,17 @@ def test_cli_accepts_indexed_ids_and_writes_html_and_markdown(cli_model, tmp_pat
     assert "| 1 | Russian forces have fully withdrawn" in markdown and "**superseded**" in markdown
 
 
+def test_cli_out_suffix_sets_the_format_unless_format_is_given(cli_model, tmp_path: Path) -> None:
+    # As `checker report` does: `-o c.json` writing a plain-text table was a trap for scripts.
+    as_json, as_md, forced = tmp_path / "c.json", tmp_path / "c.md", tmp_path / "t.json"
+    assert runner.invoke(app_(), ["compare", A_FILE, B_FILE, "-o", str(as_json)]).exit_code == 0
+    assert json.loads(as_json.read_text())["summary"]
+    assert runner.invoke(app_(), ["compare", A_FILE, B_FILE, "-o", str(as_md)]).exit_code == 0
+    assert "# Comparison" in as_md.read_text()
+    assert runner.invoke(app_(), ["compare", A_FILE, B_FILE, "-f", "table", "-o", str(forced)]).exit_code == 0
+    assert not forced.read_text().lstrip().startswith("{")
+
+
 def test_cli_html_escapes_article_text(cli_model, tmp_path: Path) -> None:
     evil = tmp_path / "evil.md"
     evil.write_text(

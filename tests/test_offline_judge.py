@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
 
@@ -12,15 +10,10 @@ from checker.errors import ConfigError
 from checker.judges.cascade import CascadeJudge
 from checker.judges.figures import figures, numbers_disagree
 from checker.judges.nli import NLIJudge, Scored, candidate_spans, thresholds
-from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
+from checker.schemas import Article, Claim, Evidence, Verdict
+from tests.fakes import article
 
 PASSAGE = "Representatives met in Turkey on Tuesday. The war forced nearly 4 million refugees to flee Ukraine. Talks continue on Wednesday."
-
-
-def article(text: str, published: str | None, name: str = "b") -> Article:
-    return Article(
-        id=name, outlet=name.upper(), text=text, sha256=text_sha256(text), published=dt.date.fromisoformat(published) if published else None
-    )
 
 
 def claim(text: str) -> Claim:
@@ -252,4 +245,4 @@ def test_settings_name_another_judge_folder(tmp_path, monkeypatch) -> None:
     (folder / "thresholds.json").write_text('{"agree_at": 0.65, "contradict_at": 0.4}')
     monkeypatch.setenv("CHECKER_JUDGE_MODEL", str(folder))
     judging = build("nli", Settings(), None)
-    assert judging.judge.name.endswith(":0.65/0.4:e1") and judging.judge.model_dir == folder  # type: ignore[attr-defined]
+    assert judging.judge.name.endswith(":0.65/0.4:e2") and judging.judge.model_dir == folder  # type: ignore[attr-defined]

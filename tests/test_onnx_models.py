@@ -47,6 +47,38 @@ def test_embedding_rows_come_back_in_the_callers_order() -> None:
     assert np.allclose(together, alone, atol=1e-5)
 
 
+def test_a_judged_pair_scores_the_same_whatever_else_is_in_its_batch() -> None:
+    # The shipped int8 export quantizes a batch with one scale: before the encoder checked for
+    # that, this pair's entailment was 0.70 alone, 0.74 beside the longer pair, 0.66 beside "Kyiv.".
+    premise = (
+        "We all should be prepared to watch for a major offensive against other areas of Ukraine,” Kirby said, noting that the Pentagon"
+        " has also recently seen “clear indications” that Russian forces are reprioritizing military operations in the Donbas region."
+    )
+    claim = "“We see clear indications that the Ukrainian forces are fighting back and are bravely defending their country,” he said."
+    longer = "Russian forces have fully withdrawn from the Ukrainian capital, Kyiv, and the city of Chernihiv to its north. " + premise
+    alone = nli.probabilities([(premise, claim)])[0]
+    for mate in [(longer, claim), ("Kyiv.", claim)]:
+        assert np.allclose(nli.probabilities([(premise, claim), mate])[0], alone, atol=1e-5)
+
+
+class _PerBatchScale:
+    """A stand-in session whose rows depend on the batch (one scale for all rows), as int8's do."""
+
+    def run(self, _outputs, feed):  # type: ignore[no-untyped-def]
+        ids = feed["input_ids"].astype(np.float32)
+        return [ids.sum(axis=1, keepdims=True) / max(1.0, float(ids.max()))]
+
+
+def test_a_graph_whose_rows_move_with_the_batch_is_run_one_item_at_a_time() -> None:
+    encoder = OnnxEncoder(config.bundled_embedder_dir(), max_length=32, fix="")
+    assert encoder.batch_invariant  # the float embedder batches
+    encoder.session, encoder.inputs = _PerBatchScale(), {"input_ids"}  # type: ignore[assignment]
+    assert not encoder._batch_invariant()
+    encoder.batch_invariant = False
+    texts = ["troops", "a much longer sentence about troops leaving the capital region"]
+    assert np.allclose(encoder.run(texts), np.vstack([encoder.run([t]) for t in texts]))
+
+
 @pytest.mark.slow
 def test_the_judge_export_decides_as_the_torch_weights_do() -> None:
     pytest.importorskip("torch", reason="needs the train extra: make train-install")

@@ -88,9 +88,13 @@ def compare(
     structured_output: StructuredOutputOption = None,
     temperature: Annotated[float | None, typer.Option("--temperature", min=0.0, max=2.0, help="\\[default: 0]", show_default=False)] = None,
     concurrency: ConcurrencyOption = None,
-    output: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.table,
+    output: Annotated[
+        CompareFormat | None,
+        typer.Option("--format", "-f", help="Output format. \\[default: from --out's suffix (.json, .md, .html), else table]", show_default=False),
+    ] = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the output to this file instead of the terminal.", show_default=False)
+        Path | None,
+        typer.Option("--out", "-o", help="Write the output to this file instead of the terminal (its suffix sets the format).", show_default=False),
     ] = None,
     judge: JudgeOption = JudgeKind.auto,
     extract: ExtractOption = ExtractKind.auto,
@@ -121,6 +125,7 @@ def compare(
         temperature=temperature,
         concurrency=concurrency,
     )
+    output = format_for(output, out_file)
     if dry_run:
         _dry_run(article_a, article_b, both_ways, judge, settings, extract, output)
         return
@@ -220,6 +225,15 @@ def _run(
         )
     results.finish_run(run_id, comparison.usage.model_dump())
     return comparison
+
+
+def format_for(output: CompareFormat | None, out_file: Path | None) -> CompareFormat:
+    """--format wins; else the --out suffix decides (as `checker report` does); else a table."""
+    if output is not None:
+        return output
+    suffix = out_file.suffix.lower() if out_file else ""
+    by_suffix = {".json": CompareFormat.json, ".md": CompareFormat.markdown, ".html": CompareFormat.html, ".htm": CompareFormat.html}
+    return by_suffix.get(suffix, CompareFormat.table)
 
 
 def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None, show_all: bool = False) -> None:

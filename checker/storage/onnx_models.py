@@ -56,7 +56,7 @@ class OnnxEncoder:
         import numpy as np
 
         if not self.batch_invariant and len(batch) > 1:
-            return np.concatenate([self._run([item]) for item in batch])
+            return np.concatenate([self._run(batch[i : i + 1]) for i in range(len(batch))])
         return self._run(batch)
 
     def _run(self, batch: Sequence[str] | Sequence[tuple[str, str]]) -> np.ndarray:
@@ -82,7 +82,10 @@ class OnnxEncoder:
         import numpy as np
 
         short: tuple[str, str] = ("Troops left.", "Troops stayed.")
-        longer: tuple[str, str] = ("Russian forces have fully withdrawn from the capital and the city to its north, officials said on Wednesday.", "All of the forces left.")
+        longer: tuple[str, str] = (
+            "Russian forces have fully withdrawn from the capital and the city to its north, officials said on Wednesday.",
+            "All of the forces left.",
+        )
         alone, beside = self._run([short]), self._run([short, longer])[:1]
         return bool(np.allclose(alone, beside, atol=1e-4))
 
