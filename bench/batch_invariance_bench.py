@@ -6,7 +6,9 @@ Scores the first 2,000 SNLI test pairs twice per folder: in batches of 64 (group
 as `checker.judges.nli.probabilities` batches them) and one pair at a time. Prints the largest
 and mean change of any probability, how many pairs would change verdict at the shipped
 thresholds (agree when entailment reaches agree_at, contradict when contradiction reaches
-contradict_at), and the pairs per second of each way. A float export should differ only by
+contradict_at), the pairs per second of each way, and what the encoder's load-time check says and how long it
+takes. (The batched figure of an export that fails the check is its one-at-a-time path: the
+encoder no longer batches it.) A float export should differ only by
 rounding; an int8 export quantizes each matrix product's input with one scale for the whole
 batch (ONNX Runtime's dynamic quantization), padding included, so its batch-mates move it.
 """
@@ -49,12 +51,17 @@ def main() -> None:
         started = time.perf_counter()
         alone = nli.probabilities(pairs, batch_size=1, model_dir=folder)
         alone_rate = len(pairs) / (time.perf_counter() - started)
+        encoder = nli._load(folder)
+        started = time.perf_counter()
+        invariant = encoder._batch_invariant()
+        check_ms = 1000 * (time.perf_counter() - started)
         change = np.abs(batched - alone)
         flips = int((verdicts(batched, agree_at, contradict_at) != verdicts(alone, agree_at, contradict_at)).sum())
         print(
             f"{folder}: max change {change.max():.4f}, mean {change.mean():.5f}; "
             f"verdicts changed {flips} of {len(pairs)} (thresholds {agree_at}/{contradict_at}); "
-            f"batched {batched_rate:.1f} pairs/s, one at a time {alone_rate:.1f} pairs/s",
+            f"batched {batched_rate:.1f} pairs/s, one at a time {alone_rate:.1f} pairs/s; "
+            f"the load-time check says {'invariant' if invariant else 'batch-dependent'} in {check_ms:.1f} ms",
             flush=True,
         )
 
