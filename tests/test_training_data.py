@@ -221,6 +221,18 @@ def test_metrics_name_the_shipped_weights_relative_to_the_repository(tmp_path: P
     assert evaluate_nli.shown_path(tmp_path) == str(tmp_path)
 
 
+def test_a_re_measurement_keeps_the_history_it_does_not_measure() -> None:
+    # evaluate_nli rewrote metrics.json whole: re-measuring the shipped judge dropped the
+    # figures of every earlier run and export recorded beside it.
+    from training.evaluate_nli import with_history
+
+    previous = {"snli_test_accuracy": 0.789, "export": {"precision": "int8"}, "run_m_fp32_export": {"snli_test_accuracy": 0.788}}
+    merged = with_history({"snli_test_accuracy": 0.790, "pairs_per_second": 170.3}, previous)
+    assert merged["snli_test_accuracy"] == 0.790 and merged["pairs_per_second"] == 170.3
+    assert merged["run_m_fp32_export"] == {"snli_test_accuracy": 0.788} and merged["export"] == {"precision": "int8"}
+    assert list(merged)[:2] == ["snli_test_accuracy", "pairs_per_second"]
+
+
 def test_a_precision_floor_keeps_only_pairs_that_reach_it() -> None:
     """docs/THRESHOLD-FLOOR-PLAN.md: below the floor a pair cannot win, however high its mean."""
     from training.tune_thresholds import choose

@@ -24,7 +24,8 @@ Baselines for FNC-1 and SummEdits: the majority class, and a threshold on the co
 similarity of the bundled MiniLM embeddings (threshold tuned on data the scores are not
 reported on: FNC-1 train's tuning bodies, training/wide.py).
 Also: how often the deterministic figures check fires on supported pairs (data no score is
-reported on), pairs judged per second and peak memory. Writes models/nli-minilm/metrics.json.
+reported on), pairs judged per second and peak memory. Writes models/nli-minilm/metrics.json
+and keeps the keys of the file already there that it does not measure (earlier runs, exports).
 """
 
 from __future__ import annotations
@@ -184,6 +185,13 @@ def external_mean(metrics: dict) -> float:
     return round(sum(scores) / len(scores), 4)
 
 
+def with_history(measured: dict, previous: dict) -> dict:
+    """This run's measurements, then every key of the file already there that this run does not
+    measure: the committed history of earlier runs and exports (``run_m_fp32_export``, the
+    adoption notes) survives a re-measurement instead of being silently dropped."""
+    return measured | {k: v for k, v in previous.items() if k not in measured}
+
+
 def shown_path(path: Path) -> str:
     """A folder as metrics.json records it: relative to the repository when inside it, so a
     committed file names no one's machine."""
@@ -275,7 +283,9 @@ def main() -> None:
     metrics["thresholds"] = {"agree_at": judge.agree_at, "contradict_at": judge.contradict_at}
     metrics["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     metrics["measured_on"] = dt.date.today().isoformat()
-    (MODEL_DIR / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    written = MODEL_DIR / "metrics.json"
+    previous = json.loads(written.read_text(encoding="utf-8")) if written.exists() else {}
+    written.write_text(json.dumps(with_history(metrics, previous), indent=2) + "\n")
     print(json.dumps(metrics, indent=2))
 
 
