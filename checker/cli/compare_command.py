@@ -22,6 +22,7 @@ from checker.cli.options import (
     MaxClaimsOption,
     ModelOption,
     StructuredOutputOption,
+    format_for,
 )
 from checker.errors import InputError
 
@@ -125,7 +126,7 @@ def compare(
         temperature=temperature,
         concurrency=concurrency,
     )
-    output = format_for(output, out_file)
+    output = format_for(output, out_file, CompareFormat.table)
     if dry_run:
         _dry_run(article_a, article_b, both_ways, judge, settings, extract, output)
         return
@@ -225,15 +226,6 @@ def _run(
         )
     results.finish_run(run_id, comparison.usage.model_dump())
     return comparison
-
-
-def format_for(output: CompareFormat | None, out_file: Path | None) -> CompareFormat:
-    """--format wins; else the --out suffix decides (as `checker report` does); else a table."""
-    if output is not None:
-        return output
-    suffix = out_file.suffix.lower() if out_file else ""
-    by_suffix = {".json": CompareFormat.json, ".md": CompareFormat.markdown, ".html": CompareFormat.html, ".htm": CompareFormat.html}
-    return by_suffix.get(suffix, CompareFormat.table)
 
 
 def emit(comparison: Comparison, output: CompareFormat, out_file: Path | None, show_all: bool = False) -> None:

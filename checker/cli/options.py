@@ -7,9 +7,23 @@ endpoint to ask; a command imports the alias and gives the default.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
+
+Format = TypeVar("Format", bound=Enum)
+# What an --out file's suffix asks for, where a command offers that format.
+SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html"}
+
+
+def format_for(given: Format | None, out_file: Path | None, default: Format) -> Format:
+    """--format wins; else the --out file's suffix decides; else the command's default.
+    compare and report choose alike, so `-o x.json` writes JSON from either."""
+    if given is not None:
+        return given
+    wanted = SUFFIX_FORMATS.get(out_file.suffix.lower() if out_file else "")
+    return type(default)(wanted) if wanted else default
 
 
 class JudgeKind(str, Enum):

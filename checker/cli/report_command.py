@@ -22,6 +22,7 @@ from checker.cli.options import (
     MaxClaimsOption,
     ModelOption,
     StructuredOutputOption,
+    format_for,
 )
 from checker.errors import InputError
 
@@ -37,14 +38,6 @@ class ReportFormat(str, Enum):
 
 
 STAGES = {"claims": "extracting claims", "verdicts": "judging pairs"}
-
-
-def format_for(output: ReportFormat | None, out_file: Path | None) -> ReportFormat:
-    """--format wins; else the --out suffix decides; else Markdown on the terminal."""
-    if output is not None:
-        return output
-    suffix = out_file.suffix.lower() if out_file else ""
-    return {".html": ReportFormat.html, ".htm": ReportFormat.html, ".json": ReportFormat.json}.get(suffix, ReportFormat.markdown)
 
 
 def render_report(report: Report, output: ReportFormat) -> str:
@@ -110,7 +103,7 @@ def report(
     if dry_run:
         _dry_run(paths, judge, extract, settings, neighbours, min_similarity, output)
         return
-    chosen = format_for(output, out_file)
+    chosen = format_for(output, out_file, ReportFormat.markdown)
     # Checked before any paid call: a report that cannot be written is money wasted.
     check_out_path(out_file, list(paths), settings.store)
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
