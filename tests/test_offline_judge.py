@@ -22,7 +22,7 @@ def claim(text: str) -> Claim:
 
 def test_figures_are_scaled_and_keyed_by_what_they_count() -> None:
     assert figures("nearly 4 million refugees and 8,500 troops in 2022") == {"refugee": {4e6}, "troop": {8500.0}}
-    assert figures("one of the two officials, for two weeks") == {"official": {2.0}, "week": {2.0}, "duration": {14.0}}
+    assert figures("one of the two officials, for two weeks") == {"official": {2.0}, "week": {2.0}, "span of 2": {14.0}}
     assert figures("7% of voters, up from 5 percent") == {"percent": {7.0, 5.0}}
     assert numbers_disagree("10 million refugees fled", PASSAGE)
     assert numbers_disagree("nearly 4 thousand refugees fled", PASSAGE)
@@ -37,6 +37,11 @@ def test_spans_of_time_in_different_units_disagree() -> None:
     assert numbers_disagree("The sides will meet again within two months.", sentence)
     assert not numbers_disagree("The sides will meet again within 14 days.", sentence)
     assert not numbers_disagree("The sides will meet again within two weeks.", sentence)
+    # Spans with other counts in other units are seldom the same span: "the last 24 hours" of
+    # fighting is not the "eight years" of the conflict.
+    assert not numbers_disagree("Shelling went on for the last 24 hours.", "The conflict has gone on for eight years.")
+    assert not numbers_disagree("The talks took three days.", "The offensive lasted two weeks.")
+    assert numbers_disagree("The offensive lasted two days.", "The offensive lasted two weeks.")
     # "three days ago" dates an event relative to its report: two reports a day apart differ.
     assert not numbers_disagree("Talks began three days ago.", "Talks began two days ago, officials said.")
 
@@ -245,4 +250,4 @@ def test_settings_name_another_judge_folder(tmp_path, monkeypatch) -> None:
     (folder / "thresholds.json").write_text('{"agree_at": 0.65, "contradict_at": 0.4}')
     monkeypatch.setenv("CHECKER_JUDGE_MODEL", str(folder))
     judging = build("nli", Settings(), None)
-    assert judging.judge.name.endswith(":0.65/0.4:e2") and judging.judge.model_dir == folder  # type: ignore[attr-defined]
+    assert judging.judge.name.endswith(":0.65/0.4:e3") and judging.judge.model_dir == folder  # type: ignore[attr-defined]

@@ -2,8 +2,8 @@
 
 The model reads "85,000 troops" against "8,500 troops" as a paraphrase: the two sentences
 share every other word. So figures are compared beside it, deterministically: the same
-thing (the word after the number) counted differently, a different amount of money, or the
-same span of time given in different units ("two weeks" against "two months"). Place names
+thing (the word after the number) counted differently, a different amount of money, or one
+count of time given in another unit ("two weeks" against "two months"). Place names
 with two spellings ("Kiev", "Kyiv") are given one before the model reads them.
 """
 
@@ -93,8 +93,14 @@ def _unit(word: str) -> str:
 
 def figures(text: str) -> dict[str, set[float]]:
     """Numbers keyed by the word after them ('troop', 'refugee'), scaled ('4 million' -> 4e6);
-    amounts of money by their currency ('money $'); spans of time also in days under
-    'duration'. Years are dates, not quantities: skipped."""
+    amounts of money by their currency ('money $'); spans of time also in days, keyed by their
+    count ('2 weeks' -> 'span of 2': 14 days). Years are dates, not quantities: skipped.
+
+    Why spans are keyed by their count: a report gives many spans of time ("in the last 24
+    hours", "for eight years") and one sentence's span is seldom the other's, so spans in
+    different units are compared only where the count is the same and the unit changed
+    ("two weeks" against "two months"), the mark of one figure retold wrongly. Spans in one
+    unit are compared under that unit ('week') like any other count."""
     found: dict[str, set[float]] = {}
     for match in _FIGURE.finditer(text):
         currency, number, scale, unit = match.group(1) or "", match.group(2), (match.group(3) or "").lower(), match.group(4) or ""
@@ -124,7 +130,7 @@ def figures(text: str) -> dict[str, set[float]]:
             key = _unit(unit)
         found.setdefault(key, set()).add(value)
         if key in _DAYS:
-            found.setdefault("duration", set()).add(value * _DAYS[key])
+            found.setdefault(f"span of {value:g}", set()).add(value * _DAYS[key])
     return found
 
 

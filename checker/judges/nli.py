@@ -159,9 +159,10 @@ class NLIJudge:
         self.agree_at, self.contradict_at = thresholds(self.model_dir)
         # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
         # "e1": agreement decided by one sentence (2026-12-03); "e2": each pair scored apart from
-        # its batch-mates (2026-12-03, checker/storage/onnx_models.py). Verdicts stored before
-        # either change are not reused.
-        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e2"
+        # its batch-mates (2026-12-03, checker/storage/onnx_models.py); "e3": spans of time
+        # compared by count (checker/judges/figures.py). Verdicts stored before a change are not
+        # reused.
+        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e3"
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
