@@ -37,7 +37,6 @@ import json
 import re
 import resource
 import time
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,7 +47,6 @@ from checker.claims.offline_claims import SentenceExtractor
 from checker.config import Settings
 from checker.evaluation import evals, scoreboard
 from checker.evaluation.eval_files import binary_metrics, evidence_sentences, run_file
-from checker.judges.denials import denial_clash
 from checker.judges.figures import numbers_disagree
 from checker.judges.nli import MODEL_DIR, NLIJudge, Scored, probabilities
 from checker.pipelines.judging import Judging
@@ -146,29 +144,20 @@ def versus_baselines(
     }
 
 
-def closest_sentence(claim: str, body: str) -> str:
-    """The body sentence sharing most words with the claim: what the deterministic checks read."""
-    words = lambda text: set(re.findall(r"\w+", text.lower()))  # noqa: E731
-    sents = [s.text for s in sentences.split(body)] or [body]
-    return max(sents, key=lambda s: len(words(claim) & words(s)))
-
-
 def figures_rule_fires(claim: str, body: str) -> bool:
     """The judge's figures check against the body sentence sharing most words with the claim."""
-    return numbers_disagree(claim, closest_sentence(claim, body), body)
+    words = lambda text: set(re.findall(r"\w+", text.lower()))  # noqa: E731
+    sents = [s.text for s in sentences.split(body)] or [body]
+    closest = max(sents, key=lambda s: len(words(claim) & words(s)))
+    return numbers_disagree(claim, closest, body)
 
 
-def denial_rule_fires(claim: str, body: str) -> bool:
-    """The judge's corrective-denial check ("A, not B") against the same sentence."""
-    return denial_clash(claim, closest_sentence(claim, body))
-
-
-def rule_precision(fires: Callable[[str, str], bool], fnc_train: list[dict], fever_tune: list[dict]) -> dict[str, object]:
-    """How often a deterministic check fires, and on what gold labels, on data no score is
-    reported on: it overrides the model, so a false alarm on a supported pair must be rare."""
+def figures_rule_precision(fnc_train: list[dict], fever_tune: list[dict]) -> dict[str, object]:
+    """How often the figures check fires, and on what gold labels, on data no score is reported
+    on: it overrides the model, so a false alarm on a supported pair must be rare."""
     out: dict[str, object] = {}
     for name, items in (("fnc1_train_tuning_bodies", fnc_train), ("fever_nli_tuning_rows", fever_tune)):
-        fired = [r["label"] for r in items if any(fires(claim, r["premise_or_evidence"]) for claim in summary_claims(r))]
+        fired = [r["label"] for r in items if any(figures_rule_fires(claim, r["premise_or_evidence"]) for claim in summary_claims(r))]
         out[name] = {"items": len(items), "fired": len(fired), "fired_on_supported": fired.count("supported")}
     return out
 
@@ -289,9 +278,7 @@ def main() -> None:
     ]
 
     metrics["external_mean"] = external_mean(metrics)
-    fnc_tuning, fever_tuning = tuning_rows("fnc1/", 5000), tuning_rows("fever/fever_nli_binary.jsonl")
-    metrics["figures_rule"] = rule_precision(figures_rule_fires, fnc_tuning, fever_tuning)
-    metrics["denial_rule"] = rule_precision(denial_rule_fires, fnc_tuning, fever_tuning)
+    metrics["figures_rule"] = figures_rule_precision(tuning_rows("fnc1/", 5000), tuning_rows("fever/fever_nli_binary.jsonl"))
 
     metrics["thresholds"] = {"agree_at": judge.agree_at, "contradict_at": judge.contradict_at}
     metrics["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

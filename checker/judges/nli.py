@@ -6,10 +6,9 @@ the retrieved passages, and against each pair of neighbouring sentences (SummaC'
 a whole passage dilutes the one sentence that decides), and the strongest sentence wins:
 for `agree`, one sentence alone, as the thresholds are tuned and the held-out figures
 measured; for `contradict`, a pair too (a clash can need the sentence before it).
-Beside the model, two deterministic checks find contradictions the model misses: a claim
-whose figure differs from the figure the best-matching sentence gives for the same thing
-(checker/judges/figures.py), and one report denying with "A, not B" what the other states
-(checker/judges/denials.py). The quote is always the deciding sentence of the other article,
+Beside the model, a deterministic check compares numbers: a claim whose figure differs
+from the figure the best-matching sentence gives for the same thing is a contradiction
+the model often misses. The quote is always the deciding sentence of the other article,
 so it is verbatim by construction.
 """
 
@@ -24,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 from checker import config
 from checker.articles import sentences
 from checker.errors import ConfigError
-from checker.judges.denials import denial_clash
 from checker.judges.figures import numbers_disagree, same_spelling
 from checker.judges.llm_judge import finalise
 from checker.schemas import Article, Claim, Evidence, Verdict
@@ -162,7 +160,7 @@ class NLIJudge:
         # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
         # "e1": agreement decided by one sentence (2026-12-03); "e2": each pair scored apart from
         # its batch-mates (2026-12-03, checker/storage/onnx_models.py); "e3": spans of time
-        # compared by count, and the corrective-denial check (checker/judges/denials.py). Verdicts stored before a change are not
+        # compared by count (checker/judges/figures.py). Verdicts stored before a change are not
         # reused.
         self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e3"
 
@@ -186,10 +184,9 @@ class NLIJudge:
         best_c = _single(max(scored, key=lambda s: s.probs[CONTRA]), scored, CONTRA, self.contradict_at)
         relevant = max(scored, key=lambda s: s.probs[ENTAIL] + s.probs[CONTRA])
         numbers_clash = numbers_disagree(claim.text, relevant.text, " ".join(s.text for s in scored))
-        denies = not numbers_clash and denial_clash(claim.text, relevant.text)
         raw = (
             f"entail {best_e.probs[ENTAIL]:.3f} at [{best_e.start}:{best_e.end}]; "
-            f"contradict {best_c.probs[CONTRA]:.3f} at [{best_c.start}:{best_c.end}]; numbers clash: {numbers_clash}; denial clash: {denies}"
+            f"contradict {best_c.probs[CONTRA]:.3f} at [{best_c.start}:{best_c.end}]; numbers clash: {numbers_clash}"
         )
         # A figure clash overrides the model's entailment: its entailment is least reliable
         # exactly here (the sentences share every other word).
@@ -199,16 +196,6 @@ class NLIJudge:
                 quote=relevant.text,
                 confidence=round(float(max(relevant.probs[CONTRA], 0.6)), 3),
                 rationale="The other report gives a different figure for the same thing.",
-                raw=raw,
-                **common,
-            )
-        elif denies:
-            # "A, not B" against a report of B: the model reads the pair as a paraphrase.
-            verdict = Verdict(
-                label="contradict",
-                quote=relevant.text,
-                confidence=round(float(max(relevant.probs[CONTRA], 0.6)), 3),
-                rationale='One report denies what the other states ("A, not B").',
                 raw=raw,
                 **common,
             )
