@@ -14,9 +14,9 @@ alike: read the ratios.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 import torch
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checker.judges.cross_encoder import load_tokenizer  # noqa: E402
+from training.data import rows  # noqa: E402
 
 JUDGED, TRAINED = 512, 4 * 32
 
@@ -42,9 +43,7 @@ BASES = {
 
 
 def _pairs(n: int) -> list[tuple[str, str]]:
-    with (ROOT.parent / "shared" / "datasets" / "nli" / "snli_test.jsonl").open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for _, line in zip(range(n), handle)]
-    return [(r["premise_or_evidence"], r["claim"]) for r in rows]
+    return [(r["premise_or_evidence"], r["claim"]) for r in islice(rows("nli/snli_test.jsonl"), n)]
 
 
 def _batches(tokenizer, pairs: list[tuple[str, str]], size: int):  # type: ignore[no-untyped-def]

@@ -15,9 +15,9 @@ batch (ONNX Runtime's dynamic quantization), padding included, so its batch-mate
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checker.judges import nli  # noqa: E402
+from training.data import rows  # noqa: E402
 
 PAIRS = 2000
 
@@ -38,9 +39,7 @@ def verdicts(probs: np.ndarray, agree_at: float, contradict_at: float) -> np.nda
 
 def main() -> None:
     folders = [Path(a) for a in sys.argv[1:]] or [ROOT / "models" / "nli-minilm"]
-    with (ROOT.parent / "shared" / "datasets" / "nli" / "snli_test.jsonl").open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for _, line in zip(range(PAIRS), handle)]
-    pairs = [(r["premise_or_evidence"], r["claim"]) for r in rows]
+    pairs = [(r["premise_or_evidence"], r["claim"]) for r in islice(rows("nli/snli_test.jsonl"), PAIRS)]
     agree_at, contradict_at = nli.thresholds(ROOT / "models" / "nli-minilm")
     for folder in folders:
         nli._load.cache_clear()

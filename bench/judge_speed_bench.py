@@ -9,24 +9,23 @@ noisy machine slows them alike; read the ratios.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checker.judges import nli  # noqa: E402
+from training.data import rows  # noqa: E402
 
 PAIRS = 2000
 
 
 def main() -> None:
     folders = [Path(a) for a in sys.argv[1:]] or [ROOT / "models" / "nli-minilm"]
-    with (ROOT.parent / "shared" / "datasets" / "nli" / "snli_test.jsonl").open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for _, line in zip(range(PAIRS), handle)]
-    pairs = [(r["premise_or_evidence"], r["claim"]) for r in rows]
+    pairs = [(r["premise_or_evidence"], r["claim"]) for r in islice(rows("nli/snli_test.jsonl"), PAIRS)]
     for folder in folders * 2:
         nli._load.cache_clear()
         nli.probabilities(pairs[:64], model_dir=folder)  # the session is made before timing
