@@ -44,7 +44,7 @@ evals-record: $(LLM_STAMP)
 
 # Run the eval suites against the configured LLM (or the offline judge) and record the scores.
 evals: $(STAMP)
-	$(BIN)/checker eval
+	$(BIN)/checker eval --save
 
 # Train the offline judge (reads ../shared/datasets): run J, then run K's second pass from
 # its weights (about 65 + 65 minutes on 2 cores, checkpointed: an interrupted run resumes

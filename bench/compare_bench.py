@@ -31,7 +31,7 @@ from checker.llm.chat import OpenAIChat  # noqa: E402
 from checker.pipelines.compare import CompareOptions, compare  # noqa: E402
 from checker.pipelines.ingest import ingest  # noqa: E402
 from checker.schemas import Article, Claim  # noqa: E402
-from checker.storage.results import Results  # noqa: E402
+from checker.storage.sqlite_results import SQLiteResults  # noqa: E402
 from checker.storage.store import open_store  # noqa: E402
 from tests.stub_llm import StubLLM, StubProcess  # noqa: E402
 
@@ -80,7 +80,7 @@ def main() -> None:
     stub_server = StubProcess(args.delay) if args.stub == "process" else StubLLM(delay=args.delay)
     with stub_server as stub:
         for concurrency in (1, 8, 32):
-            results = Results(work / f"results-{concurrency}.db")
+            results = SQLiteResults(work / f"results-{concurrency}.db")
             asker = Asker(OpenAIChat("stub", None, stub.base_url, max_retries=0), results)
             started: list[float] = []
             before = stub.request_count

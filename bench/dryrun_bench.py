@@ -53,7 +53,8 @@ from checker.pipelines.estimate import estimate_report  # noqa: E402
 from checker.pipelines.ingest import ingest, read_articles  # noqa: E402
 from checker.pipelines.judging import Judging  # noqa: E402
 from checker.pipelines.report import ReportOptions, build_report  # noqa: E402
-from checker.storage.results import Results  # noqa: E402
+from checker.storage.results import open_results  # noqa: E402
+from checker.storage.results_base import ResultsStore  # noqa: E402
 from checker.storage.store import open_store  # noqa: E402
 from tests.stub_llm import StubLLM  # noqa: E402
 
@@ -75,7 +76,7 @@ class Server:
         return usage.calls + usage.failed
 
 
-def judging_for(server: Server, results: Results) -> Judging:
+def judging_for(server: Server, results: ResultsStore) -> Judging:
     # A real local server answers one request at a time: a call may wait behind the others.
     chat = OpenAIChat(server.model, None, server.base_url, max_retries=0, timeout=60 if server.stub else 600)
     asker = Asker(chat, results)
@@ -85,7 +86,7 @@ def judging_for(server: Server, results: Results) -> Judging:
 def estimate(folders: list[Path], store_dir: Path, server: Server) -> dict[str, float]:
     settings = Settings(store=store_dir)
     articles, _ = read_articles(folders, settings)
-    results = Results(settings.results_db, read_only=True)
+    results = open_results(settings.results_location, read_only=True)
     judging = judging_for(server, results)
     before = server.requests(judging)
     started = time.perf_counter()
@@ -108,7 +109,7 @@ def real(folders: list[Path], store_dir: Path, server: Server, concurrency: int)
     store = open_store(settings.store, None, settings.collection_prefix)
     outcome = ingest(folders, store, settings)
     articles = [s.article for s in store.get_articles([o.article_id for o in outcome.outcomes if o.article_id]).values()]
-    results = Results(settings.results_db)
+    results = open_results(settings.results_location)
     judging = judging_for(server, results)
     before = server.requests(judging)
     started = time.perf_counter()

@@ -37,7 +37,7 @@ from checker.llm.chat import OpenAIChat  # noqa: E402
 from checker.pipelines.ingest import ingest  # noqa: E402
 from checker.pipelines.judging import Judging  # noqa: E402
 from checker.pipelines.report import ReportOptions, build_report  # noqa: E402
-from checker.storage.results import Results  # noqa: E402
+from checker.storage.results import open_results  # noqa: E402
 from checker.storage.store import open_store  # noqa: E402
 from tests.stub_llm import StubLLM  # noqa: E402
 
@@ -82,7 +82,7 @@ def run(folder: Path, store_dir: Path, stub: StubLLM, concurrency: int) -> dict[
     outcome = ingest([folder], store, settings)
     ingest_s = time.perf_counter() - started
     articles = [s.article for s in store.get_articles([o.article_id for o in outcome.outcomes if o.article_id]).values()]
-    results = Results(settings.results_db)
+    results = open_results(settings.results_location)
     asker = Asker(OpenAIChat("stub", None, stub.base_url, max_retries=0), results)
     judging = Judging("llm", LLMExtractor(asker), LLMJudge(asker), asker, "stub", stub.base_url, {})
     before = len(stub.requests)

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from checker.judges.llm_judge import JudgeAnswer  # noqa: E402
 from checker.llm.asking import Asker  # noqa: E402
 from checker.llm.chat import OpenAIChat  # noqa: E402
-from checker.storage.results import Results  # noqa: E402
+from checker.storage.sqlite_results import SQLiteResults  # noqa: E402
 from tests.stub_llm import StubProcess  # noqa: E402
 
 SYSTEM = "You decide whether a news claim is supported by passages of another report. " * 6
@@ -67,7 +67,7 @@ def layers(base_url: str, work: Path) -> dict[str, Callable[[int], object]]:
     import openai
 
     chat, runnable, body = judge_request(base_url)
-    asker = Asker(chat, Results(work / "results.db"), transport_retries=0)
+    asker = Asker(chat, SQLiteResults(work / "results.db"), transport_retries=0)
     client = openai.OpenAI(api_key="no-key-needed", base_url=base_url, max_retries=0)
     http = httpx.Client(base_url=base_url, limits=httpx.Limits(max_connections=64))
 

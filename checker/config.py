@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     store: Path = Field(default=Path(".checker"), description="Folder of the embedded index and results database.")
     chroma_url: str | None = Field(default=None, description="A Chroma server, e.g. http://127.0.0.1:8000.")
     collection_prefix: str = Field(default="checker", description="Prefix of the Chroma collection names.")
+    db: str | None = Field(
+        default=None, description="The results store, e.g. sqlite:////srv/checker/results.sqlite3; default: results.sqlite3 in the store folder."
+    )
     chunk_size: int = Field(default=800, ge=100, le=4000, description="Characters per chunk.")
     chunk_overlap: int = Field(default=120, ge=0, le=1000, description="Characters shared by neighbouring chunks.")
     max_file_mb: float = Field(default=10.0, gt=0, description="Larger input files are skipped.")
@@ -63,7 +66,7 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         return bool(self.base_url or (self.api_key and self.api_key.get_secret_value()))
 
-    @field_validator("chroma_url", "base_url")
+    @field_validator("chroma_url", "base_url", "db")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
@@ -88,8 +91,9 @@ class Settings(BaseSettings):
             raise ConfigError(_first_problem(exc)) from None
 
     @property
-    def results_db(self) -> Path:
-        return self.store / "results.sqlite3"
+    def results_location(self) -> str:
+        """Where claims, verdicts and LLM answers are kept, as the results store's factory reads it."""
+        return self.db or f"sqlite:///{self.store / 'results.sqlite3'}"
 
 
 class _TomlFileSource(PydanticBaseSettingsSource):

@@ -26,13 +26,14 @@ class Article(BaseModel):
     author: str | None = None
     url: str | None = None
     source: str = Field(default="", description="Where it was read from: a path, with '#N' for the Nth JSON record.")
+    file: str | None = Field(default=None, description="The absolute path of the file it was read from, when it came from one.")
     text: str
     sha256: str = Field(description="SHA-256 of the cleaned text, for verifying quotes later.")
 
     @property
     def version(self) -> str:
         """A fingerprint of text and metadata: any change to either means re-indexing."""
-        meta = self.model_dump(mode="json", exclude={"text", "source"})
+        meta = self.model_dump(mode="json", exclude={"text", "source", "file"})
         return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
 
     def metadata(self) -> dict[str, str | int]:
@@ -45,6 +46,7 @@ class Article(BaseModel):
             "author": self.author or "",
             "url": self.url or "",
             "source": self.source,
+            "file": self.file or "",
             "sha256": self.sha256,
             "version": self.version,
         }
@@ -78,6 +80,7 @@ class ArticleSummary(BaseModel):
     author: str | None
     url: str | None
     source: str
+    file: str | None = None
     chunks: int
     characters: int
 

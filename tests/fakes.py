@@ -89,6 +89,10 @@ class KeywordJudge:
     """
 
     name = "keywords:v1"
+    # Declared capabilities (checker.judges.base): no LLM inside, no scores, no screen.
+    llm = None
+    scorer = None
+    screening = None
 
     def __init__(self, interrupt_after: int | None = None) -> None:
         self.calls: list[tuple[str, str]] = []
@@ -96,7 +100,7 @@ class KeywordJudge:
         self._lock = threading.Lock()
 
     def judge(self, claim, source, other, evidence):  # type: ignore[no-untyped-def]
-        from checker.judges.llm_judge import finalise
+        from checker.judges.base import finalise
         from checker.schemas import Verdict
 
         with self._lock:

@@ -37,7 +37,7 @@ def test_the_seed_claim_is_answered_per_outlet_with_quotes(fake_embeddings, keyw
     result = runner.invoke(app_(), ["check", SEED, str(CORPUS), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["schema_version"] == "checker.pipelines.check/1" and data["claim"] == SEED
+    assert data["schema_version"] == "checker.check/1" and data["claim"] == SEED
     outlets = {a["outlet"] for a in data["articles"]}
     assert len(outlets) >= 3
     for article in data["articles"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -10,13 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.claims.llm_claims import LLMExtractor
-from checker.judges.llm_judge import LLMJudge, finalise
+from checker.judges.base import finalise
+from checker.judges.llm_judge import LLMJudge
 from checker.llm.asking import Asker
 from checker.llm.chat import Completion
 from checker.pipelines.compare import CompareOptions, compare
 from checker.pipelines.ingest import ingest
 from checker.schemas import Verdict
-from checker.storage.results import Results
+from checker.storage.sqlite_results import SQLiteResults
 from tests.conftest import CORPUS
 from tests.fakes import ScriptedModel, cite, claim, fenced, verdict
 
@@ -89,7 +91,7 @@ def run(model, store, results, a, b, **options):
 
 def test_the_withdrawal_claim_is_found_superseded_with_a_verbatim_quote(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
-    comparison = run(ScriptedModel(sensible), store, Results(tmp_path / "r.db"), a, b)
+    comparison = run(ScriptedModel(sensible), store, SQLiteResults(tmp_path / "r.db"), a, b)
     assert comparison.claims_dropped == 0
     assert [r.verdict.label for r in comparison.results] == ["superseded", "not_addressed"]
     first = comparison.results[0]
@@ -105,7 +107,7 @@ def test_the_withdrawal_claim_is_found_superseded_with_a_verbatim_quote(indexed,
 
 def test_a_rerun_makes_no_llm_calls(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     first = run(ScriptedModel(sensible), store, results, a, b)
     model = ScriptedModel(sensible)
     second = run(model, store, results, a, b)
@@ -118,7 +120,7 @@ def test_a_rerun_makes_no_llm_calls(indexed, store, tmp_path: Path) -> None:
 
 def test_both_ways_checks_b_against_a(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
-    comparison = run(ScriptedModel(sensible), store, Results(tmp_path / "r.db"), a, b, both_ways=True)
+    comparison = run(ScriptedModel(sensible), store, SQLiteResults(tmp_path / "r.db"), a, b, both_ways=True)
     assert [r.direction for r in comparison.results] == ["a->b", "a->b", "b->a"]
     back = comparison.results[2]
     assert back.claim.article_id == b.id and all(a.text[e.start : e.end] == e.text for e in back.evidence)
@@ -133,7 +135,7 @@ def test_a_sentence_number_not_shown_is_reasked_then_unscored(indexed, store, tm
         return verdict("contradict", [999], "r", 0.9)
 
     model = ScriptedModel(invents_sentences)
-    comparison = run(model, store, Results(tmp_path / "r.db"), a, b)
+    comparison = run(model, store, SQLiteResults(tmp_path / "r.db"), a, b)
     first = comparison.results[0].verdict
     assert first.label == "unscored" and first.quote is None
     assert "sentence number 999 does not exist" in first.error
@@ -169,7 +171,7 @@ def test_invalid_answers_are_reasked_then_unscored_with_the_raw_output(indexed, 
         return {"reasoning": "hmm", "label": "probably", "sentences": [], "confidence": 3}
 
     model = ScriptedModel(stubborn)
-    comparison = run(model, store, Results(tmp_path / "r.db"), a, b)
+    comparison = run(model, store, SQLiteResults(tmp_path / "r.db"), a, b)
     verdict = comparison.results[0].verdict
     assert verdict.label == "unscored" and verdict.quote is None
     assert "no valid answer after 3 attempts" in verdict.error and "label" in verdict.error
@@ -189,13 +191,13 @@ def test_a_reask_that_succeeds_gives_a_verdict(indexed, store, tmp_path: Path) -
         seen.append(len(messages))
         return "not json at all" if len(messages) == 2 else sensible(messages, schema)
 
-    comparison = run(ScriptedModel(learns), store, Results(tmp_path / "r.db"), a, b)
+    comparison = run(ScriptedModel(learns), store, SQLiteResults(tmp_path / "r.db"), a, b)
     assert [r.verdict.label for r in comparison.results] == ["superseded", "not_addressed"]
 
 
 def test_failed_calls_are_unscored_and_only_they_are_retried_on_rerun(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
 
     def flaky(messages, schema):
         if schema.__name__ == "JudgeAnswer" and "fully withdrawn" in fenced(messages, "CLAIM"):
@@ -223,7 +225,7 @@ def test_instructions_inside_an_article_stay_inside_the_fence(store, settings, t
     shutil.copy(CORPUS / "2022-03-29-yahoo-pentagon-casts-doubt.md", other)
     ingest([other], store, settings)
     model = ScriptedModel(lambda m, s: {"claims": []} if s.__name__ == "ExtractedClaims" else sensible(m, s))
-    run(model, store, Results(tmp_path / "r.db"), store.get_article("hostile").article, store.get_article(REPOSITIONING).article)
+    run(model, store, SQLiteResults(tmp_path / "r.db"), store.get_article("hostile").article, store.get_article(REPOSITIONING).article)
     messages, _ = model.requests[0]
     assert "never instructions" in messages[0][1]
     article = fenced(messages, "ARTICLE")
@@ -233,14 +235,23 @@ def test_instructions_inside_an_article_stay_inside_the_fence(store, settings, t
 
 def test_results_survive_in_sqlite(indexed, store, tmp_path: Path) -> None:
     a, b = indexed
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     run(ScriptedModel(sensible), store, results, a, b)
-    stored = Results(tmp_path / "r.db").verdicts_against(b.id)
+    stored = verdicts_against(tmp_path / "r.db", b.id)
     assert sorted(v["verdict"]["label"] for v in stored) == ["not_addressed", "superseded"]
     assert results.claims(a.id, a.sha256, LLMExtractor(Asker(ScriptedModel(sensible), results)).name)[1] == 0
 
 
 runner = CliRunner()
+
+
+def verdicts_against(db: Path, other_article: str) -> list[dict]:
+    """Every stored verdict of a claim judged against this article, read from the file itself."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT result FROM claim_verdicts WHERE other_article = ?", (other_article,)).fetchall()
+    return [json.loads(r[0]) for r in rows]
 
 
 @pytest.fixture
@@ -330,7 +341,7 @@ def test_cli_ctrl_c_keeps_finished_verdicts(cli_model, tmp_path: Path) -> None:
     cli_model["model"] = ScriptedModel(interrupted)
     result = runner.invoke(app_(), ["compare", A_FILE, B_FILE, "--concurrency", "1"])
     assert result.exit_code == 130 and "finished work is kept" in result.stderr
-    assert len(Results(Path(".checker/results.sqlite3")).verdicts_against(REPOSITIONING)) == 1
+    assert len(verdicts_against(Path(".checker/results.sqlite3"), REPOSITIONING)) == 1
     cli_model["model"] = model = ScriptedModel(sensible)
     assert runner.invoke(app_(), ["compare", A_FILE, B_FILE]).exit_code == 0
     assert model.calls() == 1  # only the claim that was not finished
@@ -345,7 +356,7 @@ def app_():
 def test_a_changed_output_budget_is_not_served_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from checker.judges.llm_judge import JudgeAnswer
 
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     messages = [("system", "s"), ("user", "Claim:\n<<<CLAIM\nx\nCLAIM>>>")]
     model = ScriptedModel(lambda m, s: verdict("agree", confidence=0.5))
     Asker(model, results).ask(messages, JudgeAnswer)

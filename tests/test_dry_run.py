@@ -233,9 +233,9 @@ def test_when_every_article_read_was_cut_the_note_says_so(tmp_path: Path) -> Non
 def test_extraction_answers_are_priced_per_claim_kept_by_that_model(tmp_path: Path) -> None:
     """Where none of a run's articles has been read, a new article's answer costs what this
     model's extraction answers cost per claim kept in the store, counting no other model."""
-    from checker.storage.results import Results
+    from checker.storage.sqlite_results import SQLiteResults
 
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     assert results.extraction_tokens_per_claim("m", "ExtractedClaims") is None
     for key, model, tokens in [("a", "m", 400), ("b", "m", 200), ("c", "other", 5000)]:
         results.store_call(key, model, "http://127.0.0.1:9/v1", None, "{}", 100, tokens, schema="ExtractedClaims")

@@ -21,6 +21,10 @@ class WordJudge:
     confidence is the share of the claim's words found in the evidence."""
 
     name = "words:v1"
+    # Declared capabilities (checker.judges.base): no LLM inside, no scores, no screen.
+    llm = None
+    scorer = None
+    screening = None
 
     def judge(self, claim, source, other, evidence):  # type: ignore[no-untyped-def]
         words = re.findall(r"\w+", claim.text.lower())

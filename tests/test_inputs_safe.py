@@ -235,13 +235,14 @@ def test_a_password_in_the_base_url_is_never_written(fake_embeddings, tmp_path) 
 
 
 def test_a_second_writer_waits_for_the_first(tmp_path) -> None:
-    from checker.cli.app import writer_lock
+    from checker.storage.sqlite_results import SQLiteResults
 
     order: list[str] = []
-    with writer_lock(tmp_path):
+    told: list[str] = []
+    with SQLiteResults(tmp_path / "results.sqlite3").writer_lock():
 
         def second() -> None:
-            with writer_lock(tmp_path):
+            with SQLiteResults(tmp_path / "results.sqlite3").writer_lock(on_wait=told.append):
                 order.append("second")
 
         thread = threading.Thread(target=second)
@@ -250,6 +251,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path) -> None:
         order.append("first done")
     thread.join(5)
     assert order == ["first done", "second"]
+    assert len(told) == 1 and "waiting for another checker run" in told[0]
 
 
 def test_an_unreadable_path_is_skipped_and_the_rest_ingested(fake_embeddings, tmp_path, monkeypatch) -> None:
@@ -280,12 +282,11 @@ def test_report_and_compare_write_under_the_store_lock(fake_embeddings, tmp_path
     entered: list[Path] = []
 
     @contextlib.contextmanager
-    def recording(store: Path):  # type: ignore[no-untyped-def]
-        entered.append(store)
+    def recording(self, on_wait=None):  # type: ignore[no-untyped-def]
+        entered.append(self.path.parent)
         yield
 
-    monkeypatch.setattr("checker.cli.report_command.writer_lock", recording)
-    monkeypatch.setattr("checker.cli.compare_command.writer_lock", recording)
+    monkeypatch.setattr("checker.storage.sqlite_results.SQLiteResults.writer_lock", recording)
     with StubLLM() as stub:
         assert run("report", CORPUS, "--base-url", stub.base_url, "-o", tmp_path / "r.md").exit_code == 0
         a = article(tmp_path / "a.md", "2022-04-06", "A")

@@ -20,7 +20,7 @@ from checker.llm.chat import OpenAIChat
 from checker.pipelines.compare import CompareOptions, compare
 from checker.pipelines.ingest import ingest
 from checker.schemas import LABELS, Claim, Evidence
-from checker.storage.results import Results
+from checker.storage.sqlite_results import SQLiteResults
 from tests.conftest import CORPUS
 from tests.llm_server import RECORD_PORT
 
@@ -97,7 +97,7 @@ def test_the_seed_pair_judged_through_a_real_server(store, settings, tmp_path: P
     ingest([corpus], store, settings)
     a = store.get_article("esocialnews-2022-04-06-fully-withdrawn").article
     b = store.get_article("yahoo-2022-03-29-pentagon-casts-doubt").article
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     asker = Asker(gemma(), results)
     # One passage per claim: Gemma on long prompts can send llama.cpp's grammar search astray.
     comparison = compare(a, b, store, FixedClaims(), LLMJudge(asker), results, CompareOptions(top_k=1, concurrency=1), usage=asker.meter.usage)

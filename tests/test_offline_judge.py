@@ -166,6 +166,7 @@ class FixedJudge:
         self.verdict = verdict
         self.calls = 0
         self.name = "fixed"
+        self.llm = self.scorer = self.screening = None
 
     def judge(self, *args) -> Verdict:
         self.calls += 1
@@ -186,7 +187,7 @@ def test_the_cascade_sends_conflicts_and_doubts_to_the_llm(offline: Verdict, sen
     llm = FixedJudge(Verdict(label="agree", confidence=0.8, judge="llm"))
     cascade = CascadeJudge(FixedJudge(offline), llm)  # type: ignore[arg-type]
     result = cascade.judge(claim("x"), article("x", None, "a"), article(PASSAGE, None), [])
-    assert llm.calls == int(sent) and cascade.escalated == int(sent) and cascade.screened == 1
+    assert llm.calls == int(sent) and cascade.screening.escalated == int(sent) and cascade.screening.screened == 1
     assert result.judge == ("llm" if sent else "nli")
 
 

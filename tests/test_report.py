@@ -25,7 +25,8 @@ from checker.pipelines.report import ReportOptions, build_report
 from checker.pipelines.report_models import ClaimPair, ReportClaim
 from checker.render.report import report_html, report_markdown
 from checker.schemas import Verdict
-from checker.storage.results import Results
+from checker.storage.results import open_results
+from checker.storage.sqlite_results import SQLiteResults
 from checker.storage.store import open_store
 from tests.conftest import CORPUS
 from tests.fakes import KeywordJudge, ScriptedModel, claim, sentences, verdict
@@ -114,7 +115,7 @@ def _report(folder: Path, store_dir: Path, judge, progress=None, **options):  # 
     store = open_store(settings.store, None, settings.collection_prefix)
     outcome = ingest([folder], store, settings)
     articles = [s.article for s in store.get_articles([o.article_id for o in outcome.outcomes if o.article_id]).values()]
-    results = Results(settings.results_db)
+    results = open_results(settings.results_location)
     return build_report(articles, store, _judging(judge), results, ReportOptions(**options), progress=progress)
 
 
@@ -184,7 +185,7 @@ def test_max_calls_stops_cleanly_with_a_partial_report_and_a_rerun_finishes_it(t
     store = open_store(settings.store, None, settings.collection_prefix)
     ingest([CORPUS], store, settings)
     articles = [s.article for s in store.get_articles([a.id for a in store.articles()]).values()]
-    results = Results(settings.results_db)
+    results = open_results(settings.results_location)
 
     def judging(model: ScriptedModel, max_calls: int | None) -> Judging:
         asker = Asker(model, results, budget=Budget(max_calls=max_calls))
@@ -243,7 +244,7 @@ def _one_line_error(result, *fragments: str) -> None:  # type: ignore[no-untyped
 
 
 def test_cli_report_bad_input_is_one_line(tmp_path: Path) -> None:
-    _one_line_error(runner.invoke(app, ["report", str(tmp_path / "nowhere")]), "no articles to report on")
+    _one_line_error(runner.invoke(app, ["report", str(tmp_path / "nowhere")]), "nowhere: no such file or folder")
     one = tmp_path / "one"
     one.mkdir()
     shutil.copy(next(CORPUS.glob("*rt-*")), one)
@@ -263,7 +264,7 @@ def test_cli_report_over_http_budget_then_resume(tmp_path: Path) -> None:
         assert partial.exit_code == 0, partial.output
         assert len(stub.requests) == 7 and "partial report" in partial.stderr
         data = json.loads((tmp_path / "r.json").read_text())
-        assert data["schema_version"] == "checker.pipelines.report/1" and data["coverage"]["stopped"] == "--max-calls 7 reached"
+        assert data["schema_version"] == "checker.report/1" and data["coverage"]["stopped"] == "--max-calls 7 reached"
         missing = data["coverage"]["missing"]
         full = runner.invoke(app, [*common, "-o", str(tmp_path / "r.html")])
         assert full.exit_code == 0, full.output
@@ -295,7 +296,7 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
     model = ScriptedModel(
         lambda messages, schema: verdict("agree", confidence=0.5), model="gpt-4o-mini"
     )  # 100 tokens in, 20 out per call: $0.000027 at its price
-    asker = Asker(model, Results(tmp_path / "r.sqlite3"), budget=Budget(max_cost_usd=0.0001))
+    asker = Asker(model, SQLiteResults(tmp_path / "r.sqlite3"), budget=Budget(max_cost_usd=0.0001))
     answered = 0
     with pytest.raises(BudgetReached, match="--budget 0.0001 reached"):
         for i in range(10):

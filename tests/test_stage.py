@@ -13,7 +13,8 @@ from checker.errors import ExtractionFailed
 from checker.llm.asking import BudgetReached
 from checker.pipelines.stage import Stage, Task
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
-from checker.storage.results import Results, VerdictKey
+from checker.storage.results_base import VerdictKey
+from checker.storage.sqlite_results import SQLiteResults
 
 
 def article(article_id: str, text: str, published: str = "2022-03-29") -> Article:
@@ -34,6 +35,10 @@ B = article("b", "The troops repositioned near the capital. Talks resume Monday.
 
 class CountingJudge:
     name = "counting:v1"
+    # Declared capabilities (checker.judges.base): no LLM inside, no scores, no screen.
+    llm = None
+    scorer = None
+    screening = None
 
     def __init__(self, fail_on: str | None = None, budget_after: int | None = None) -> None:
         self.asked: list[str] = []
@@ -56,7 +61,7 @@ def tasks(source: Article = A, other: Article = B) -> list[Task]:
 
 
 def test_verdicts_are_stored_once_and_reused_under_both_versions(tmp_path: Path) -> None:
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     judge = CountingJudge()
     first = Stage(results, 2).verdicts(tasks(), judge)
     assert [o.verdict.label for o in first if o.verdict] == ["agree", "agree", "unscored"]
@@ -75,7 +80,7 @@ def test_verdicts_are_stored_once_and_reused_under_both_versions(tmp_path: Path)
 
 
 def test_a_budget_stops_new_calls_and_reports_the_rest_missing(tmp_path: Path) -> None:
-    stage = Stage(Results(tmp_path / "r.db"), 1)
+    stage = Stage(SQLiteResults(tmp_path / "r.db"), 1)
     outcomes = stage.verdicts(tasks(), CountingJudge(budget_after=1))
     assert outcomes[0].verdict is not None
     assert all(o.verdict is None and o.problem and "not judged" in o.problem for o in outcomes[1:])
@@ -83,7 +88,7 @@ def test_a_budget_stops_new_calls_and_reports_the_rest_missing(tmp_path: Path) -
 
 
 def test_any_other_failure_keeps_what_finished_then_is_raised(tmp_path: Path) -> None:
-    results = Results(tmp_path / "r.db")
+    results = SQLiteResults(tmp_path / "r.db")
     with pytest.raises(RuntimeError, match="a bug in the judge"):
         Stage(results, 1).verdicts(tasks(), CountingJudge(fail_on="a-c1"))
     kept = results.verdicts(CountingJudge.name, [t.key for t in tasks()])
@@ -99,7 +104,7 @@ def test_an_article_whose_claims_fail_is_reported_and_the_others_go_on(tmp_path:
                 raise ExtractionFailed("a", "the model's answers were not valid claims")
             return [claim_of(source, 0)], 1
 
-    stage = Stage(Results(tmp_path / "r.db"), 2)
+    stage = Stage(SQLiteResults(tmp_path / "r.db"), 2)
     found = stage.claims([A, B], Extractor())  # type: ignore[arg-type]
     assert found["a"] == [] and [c.id for c in found["b"]] == ["b-c0"]
     assert list(stage.failed) == ["a"] and stage.dropped == 1
@@ -123,16 +128,16 @@ def test_an_old_store_is_migrated_without_losing_a_paid_verdict(tmp_path: Path) 
     db.close()
 
     # A dry run reads the old store as the migration would, and changes nothing in it.
-    dry = Results(path, read_only=True)
+    dry = SQLiteResults(path, read_only=True)
     assert dry.claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"}) == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): paid}
     look = sqlite3.connect(path)
     assert "pair_verdicts" in {r[0] for r in look.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     look.close()
     dry.close()
 
-    results = Results(path)
+    results = SQLiteResults(path)
     assert results.claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"}) == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): paid}
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "pair_verdicts" not in tables and "verdicts" not in tables and "claim_verdicts" in tables
     results.close()
-    assert Results(path).claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"})  # opening again changes nothing
+    assert SQLiteResults(path).claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"})  # opening again changes nothing

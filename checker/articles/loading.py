@@ -184,6 +184,7 @@ def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
         author=_as_text(_pick(meta, "author")) or cleaned.author,
         url=url,
         source=source,
+        file=str(path.resolve()),
         text=cleaned.text,
         sha256=text_sha256(cleaned.text),
     )

@@ -1,18 +1,18 @@
 """Claim extraction: an article in, its checkable claims out, each located in the text.
 
-Extractors are interchangeable (the LLM one here, an offline one later); each has a
-``name`` that goes into cache keys, so claims from different extractors never mix.
+The LLM extractor; the interface every extractor shares is in checker.claims.base, and the
+offline extractor (the clauses of checkable sentences) in checker.claims.offline_claims.
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from checker.articles import numbered, quotes
 from checker.articles.cleaning import boilerplate
+from checker.claims.base import claim_id
 from checker.errors import ExtractionFailed
 from checker.llm import prompts
 from checker.llm.asking import Asker
@@ -47,18 +47,6 @@ class ExtractedClaims(BaseModel):
                 if problem:
                     raise ValueError(f"claim {i}: {problem}")
         return self
-
-
-class Extractor(Protocol):
-    name: str
-
-    def extract(self, article: Article) -> tuple[list[Claim], int]:
-        """The article's claims, and how many proposed claims were dropped as unverifiable."""
-        ...
-
-
-def claim_id(article_id: str, text: str) -> str:
-    return f"{article_id}#{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}"
 
 
 def not_a_claim(sentence: str) -> str | None:
@@ -100,6 +88,7 @@ class LLMExtractor:
         self.prompt = prompts.load("extract_claims")
         self.max_claims = max_claims
         self.name = f"llm:{asker.model.model}:{self.prompt.sha}:{max_claims}"
+        self.asks_llm = True
 
     def requests(self, article: Article) -> list[tuple[numbered.NumberedText, list[tuple[str, str]]]]:
         """The messages ``extract`` sends, one per window of the article: what a dry run counts."""

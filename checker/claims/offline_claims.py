@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from checker.articles import clauses, sentences
-from checker.claims.llm_claims import claim_id
+from checker.claims.base import claim_id
 from checker.schemas import Article, Claim, ClaimKind
 
 MIN_WORDS = 6
@@ -108,6 +108,7 @@ class SentenceExtractor:
         self.max_claims = max_claims
         # v2 (2026-12-03): one claim per clause, not per sentence.
         self.name = f"sentences:v2:{max_claims}"
+        self.asks_llm = False
 
     def extract(self, article: Article) -> tuple[list[Claim], int]:
         claims: list[Claim] = []

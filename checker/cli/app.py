@@ -1,8 +1,8 @@
 """The Typer app, its shared options, and how errors reach the user.
 
 A ``CheckerError`` becomes one line on stderr and exit code 2; Ctrl-C exits 130 with what
-was finished kept; any other exception is a bug, shown as one line unless ``--debug`` or
-``CHECKER_DEBUG=1`` asks for the traceback.
+was finished kept; any other exception is a bug, shown as one line unless ``CHECKER_DEBUG=1``
+asks for the traceback.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from checker.errors import CheckerError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.config import Settings
+    from checker.pipelines.workspace import Workspace
 
 app = typer.Typer(
     name="checker",
@@ -94,63 +95,43 @@ def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> S
     return load_settings(store=store, chroma_url=chroma_url, **flags)
 
 
-def check_out_path(out_file: Path | None, inputs: list[Path], store: Path) -> None:
-    """Refuse, before any work, an --out that would overwrite an input or land in the store
-    (writing over results.sqlite3 destroyed every cached verdict)."""
-    if out_file is None:
-        return
-    target = out_file.resolve()
-    if target.is_dir():
-        raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
-    if not target.parent.is_dir():
-        raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
-    for given in inputs:
-        if given.exists() and given.is_file() and given.resolve() == target:
-            raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten", "Write the output to another file")
-    home = store.resolve()
-    if target == home or home in target.parents:
-        # Beside its own data the store may hold reports (`make run` writes one there), but
-        # never over the index, the results database, the lock, or a file checker did not write.
-        managed = target.name.startswith(("results.sqlite3", "writer.lock")) or (home / "chroma") in target.parents
-        if managed or (target.exists() and not _written_by_checker(target)):
-            raise InputError(
-                f"--out {out_file}: is checker's own data in the store {store}; writing it would destroy it",
-                "Write the output elsewhere, e.g. a new file name",
-            )
+def workspace(settings: Settings, read_only: bool = False) -> Workspace:
+    """The workspace a command works in: its stores, inputs, outputs and run (checker.pipelines.workspace)."""
+    from checker.pipelines.workspace import Workspace
+
+    return Workspace(settings, read_only=read_only)
 
 
-@contextlib.contextmanager
-def writer_lock(store: Path):  # type: ignore[no-untyped-def]
-    """One run at a time writes claims and verdicts to a store: a second `report` on the same
-    store waits, then finds the first run's work cached instead of paying for it again."""
-    from filelock import FileLock, Timeout
+def command_line(ctx: typer.Context) -> list[str]:
+    """The running command as its user typed it, rebuilt from what was parsed (under a test
+    runner sys.argv is the runner's): the results store redacts it before recording it."""
+    words = [ctx.info_name or ""]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if value is None or value is False or value in ([], ()) or value == param.default:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        shown = [str(v.value if isinstance(v, Enum) else v) for v in values]
+        if param.param_type_name == "argument":
+            words.extend(shown)
+        elif value is True:
+            words.append(param.opts[0])
+        else:
+            for item in shown:
+                words.extend([param.opts[0], item])
+    return words
 
-    store.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(store / "writer.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        err.print(f"waiting for another checker run on {store} to finish (it holds {store / 'writer.lock'})", highlight=False)
-        lock.acquire()
-    try:
-        yield
-    finally:
-        lock.release()
 
-
-def _written_by_checker(path: Path) -> bool:
-    from checker.articles.loading import is_checker_output
-
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            return is_checker_output(handle.read(4000))
-    except OSError:
-        return False
+def wait_note(message: str) -> None:
+    """Told once when another run holds the store's writer lock, before waiting for it."""
+    err.print(message, highlight=False, soft_wrap=True)
 
 
 def write_output(text: str, out_file: Path | None) -> None:
     """The command's output on stdout, or in ``--out`` with a note on stderr. The file is
-    written whole or not at all: a temporary file beside it, then renamed over it."""
+    written whole or not at all: a temporary file beside it, then renamed over it. It gets
+    the mode any new file of the user's gets (0666 less the umask, 0644 usually): an output is
+    made to be read and shared, unlike the store's results database, which is owner-only."""
     if out_file is None:
         sys.stdout.write(text)
         return
@@ -161,6 +142,9 @@ def write_output(text: str, out_file: Path | None) -> None:
             "w", encoding="utf-8", dir=out_file.resolve().parent, prefix=f".{out_file.name}.", suffix=".partial", delete=False
         ) as handle:
             handle.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(handle.name, 0o666 & ~mask)  # the temporary file was made 0600
         os.replace(handle.name, out_file)
     except OSError as exc:
         with contextlib.suppress(OSError, UnboundLocalError):

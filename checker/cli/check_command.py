@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, err, out, print_json, settings_from, user_errors
+from checker.cli.app import ChromaUrlOption, StoreOption, app, command_line, err, out, print_json, settings_from, user_errors, wait_note, workspace
 from checker.cli.options import BaseUrlOption, JudgeKind, JudgeOption, ModelOption
 from checker.errors import InputError
 
@@ -49,6 +49,7 @@ def read_claim(given: str) -> str:
 @app.command()
 @user_errors
 def check(
+    ctx: typer.Context,
     claim: Annotated[str, typer.Argument(help="The claim, a file holding it, or - to read it from standard input.", show_default=False)],
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Articles to ingest first (files or folders); without them, everything indexed.", show_default=False)
@@ -75,26 +76,37 @@ def check(
     """Judge one claim against every indexed article (or PATH...), outlet by outlet: agree, contradict, superseded, not_addressed."""
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
     from checker.pipelines.check import check as run_check
-    from checker.pipelines.ingest import ingest
-    from checker.pipelines.judging import build as build_judging
-    from checker.storage.results import Results
-    from checker.storage.store import open_store
+    from checker.pipelines.check import claim_of
 
     settings = settings_from(store, chroma_url, top_k=top_k, model=model, base_url=base_url)
     text = read_claim(claim)
-    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
-    if paths:
-        report = ingest(paths, index, settings)
-        for warning in report.warnings:
-            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-        if report.stored == 0:
-            raise InputError("nothing could be ingested from " + " ".join(str(p) for p in paths), "Give .txt, .md, .html, .json or .jsonl articles")
-    if outlet and outlet not in {a.outlet for a in index.articles()}:
-        raise InputError(f"--outlet {outlet}: no indexed article is from this outlet", "See `checker articles` for the outlets")
-    judging = build_judging(judge.value, settings, Results(settings.results_db))
-    result = run_check(
-        text, index, judging.judge, k=settings.top_k, outlet=outlet, since=since.date() if since else None, judge_name=judging.judge.name
-    )
+    claim_of(text)  # an empty or uncheckable claim is refused before anything is ingested
+    space = workspace(settings)
+    only: list[str] | None = None
+    with space.run(command_line(ctx), on_wait=wait_note) as record:
+        if paths:
+            report = space.ingest(paths)
+            for warning in report.warnings:
+                err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+            for outcome in report.outcomes:
+                if outcome.status == "skipped":
+                    err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+            only = [a.id for a in space.articles_of(paths, report)]  # PATH... given: only those are judged
+        if outlet and outlet not in {a.outlet for a in space.store.articles()}:
+            raise InputError(f"--outlet {outlet}: no indexed article is from this outlet", "See `checker articles` for the outlets")
+        judging = space.judging(judge.value)
+        result = run_check(
+            text,
+            space.store,
+            judging.judge,
+            k=settings.top_k,
+            outlet=outlet,
+            since=since.date() if since else None,
+            article_ids=only,
+            results=space.results,
+            concurrency=settings.concurrency,
+        )
+        record.usage = judging.usage()
     if output is CheckFormat.json:
         print_json(result.model_dump_json(indent=2))
     else:

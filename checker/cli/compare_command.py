@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, out, settings_from, user_errors, write_output, writer_lock
+from checker.cli.app import ChromaUrlOption, StoreOption, app, command_line, err, out, settings_from, user_errors, wait_note, workspace, write_output
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
@@ -27,9 +27,8 @@ from checker.cli.options import (
 from checker.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from checker.config import Settings
-    from checker.schemas import Article, Comparison
-    from checker.storage.store import Store
+    from checker.pipelines.workspace import Workspace
+    from checker.schemas import Comparison
 
 
 class CompareFormat(str, Enum):
@@ -46,37 +45,10 @@ class FailOn(str, Enum):
     unscored = "unscored"
 
 
-def _not_one_article(given: str, problem: str) -> InputError:
-    return InputError(f"{given}: cannot compare this file ({problem})", "Give one article per file, or an article id from `checker articles`")
-
-
-def _no_such_article(given: str) -> InputError:
-    return InputError(f"{given}: no such file, and no indexed article with that id", "Give a file path, or an id from `checker articles`")
-
-
-def resolve_article(given: str, store: Store, settings: Settings) -> Article:
-    """An article from a file (ingested first, a no-op if unchanged) or an indexed id."""
-    from checker.pipelines.ingest import ingest
-
-    path = Path(given)
-    if path.exists():
-        report = ingest([path], store, settings)
-        stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped" and o.article_id]
-        if len(stored_ids) != 1:
-            problem = next((o.message for o in report.outcomes if o.message), None) or f"{len(stored_ids)} articles in it"
-            raise _not_one_article(given, problem)
-        article_id = stored_ids[0]
-    else:
-        article_id = given
-    stored = store.get_article(article_id)
-    if stored is None:
-        raise _no_such_article(given)
-    return stored.article
-
-
 @app.command()
 @user_errors
 def compare(
+    ctx: typer.Context,
     article_a: Annotated[str, typer.Argument(metavar="A", help="File, or id of an indexed article, whose claims are checked.", show_default=False)],
     article_b: Annotated[str, typer.Argument(metavar="B", help="File, or id of an indexed article, checked against.", show_default=False)],
     both_ways: Annotated[bool, typer.Option("--both-ways", help="Also check B's claims against A.")] = False,
@@ -128,11 +100,11 @@ def compare(
     )
     output = format_for(output, out_file, CompareFormat.table)
     if dry_run:
-        _dry_run(article_a, article_b, both_ways, judge, settings, extract, output)
+        _dry_run(workspace(settings, read_only=True), article_a, article_b, both_ways, judge, extract, output)
         return
-    check_out_path(out_file, [Path(article_a), Path(article_b)], settings.store)
-    with writer_lock(settings.store):
-        comparison = _run(article_a, article_b, both_ways, judge, settings, extract)
+    space = workspace(settings)
+    space.guard_output(out_file, [Path(article_a), Path(article_b)])
+    comparison = _run(space, command_line(ctx), article_a, article_b, both_ways, judge, extract)
     emit(comparison, output, out_file, show_all)
     for failure in comparison.failures:
         err.print(f"[red]error:[/red] {failure}", markup=True, highlight=False, soft_wrap=True)
@@ -147,38 +119,16 @@ def compare(
         raise typer.Exit(1)
 
 
-def _read_article(given: str, settings: Settings) -> Article:
-    """An article from a file, read and not indexed, or an already indexed id: for a dry run."""
-    from checker.articles.loading import load_file
-
-    path = Path(given)
-    if path.exists():
-        articles = load_file(path, int(settings.max_file_mb * 1_000_000)).articles
-        if len(articles) != 1:
-            raise _not_one_article(given, f"{len(articles)} articles in it")
-        return articles[0]
-    if settings.chroma_url or settings.store.exists():
-        from checker.storage.store import open_store
-
-        stored = open_store(settings.store, settings.chroma_url, settings.collection_prefix).get_article(given)
-        if stored is not None:
-            return stored.article
-    raise _no_such_article(given)
-
-
 def _dry_run(
-    article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind, output: CompareFormat
+    space: Workspace, article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, extract: ExtractKind, output: CompareFormat
 ) -> None:
     from checker.pipelines.estimate import estimate_compare
-    from checker.pipelines.judging import build as build_judging
     from checker.render.estimate import estimate_table
-    from checker.storage.results import Results
 
-    a, b = _read_article(article_a, settings), _read_article(article_b, settings)
+    a, b = space.peek(article_a), space.peek(article_b)
     if a.id == b.id:
         raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
-    results = Results(settings.results_db, read_only=True)
-    estimate = estimate_compare(a, b, build_judging(judge.value, settings, results, extract.value), results, settings, both_ways)
+    estimate = estimate_compare(a, b, space.judging(judge.value, extract.value), space.results, space.settings, both_ways)
     if output is CompareFormat.json:
         sys.stdout.write(estimate.model_dump_json(indent=2) + "\n")
     else:
@@ -186,45 +136,40 @@ def _dry_run(
 
 
 def _run(
-    article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, settings: Settings, extract: ExtractKind = ExtractKind.auto
+    space: Workspace, command: list[str], article_a: str, article_b: str, both_ways: bool, judge: JudgeKind, extract: ExtractKind = ExtractKind.auto
 ) -> Comparison:
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
     from checker.pipelines.compare import CompareOptions, compare_with
-    from checker.pipelines.judging import build as build_judging
-    from checker.storage.results import Results
-    from checker.storage.store import open_store
 
-    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
-    results = Results(settings.results_db)
-    # The inputs first: a wrong path is reported before any model is loaded.
-    a = resolve_article(article_a, index, settings)
-    b = resolve_article(article_b, index, settings)
-    if a.id == b.id:
-        raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
-    judging = build_judging(judge.value, settings, results, extract.value)
-
-    run_id = results.start_run(" ".join(["compare", *sys.argv[2:]])[:500])
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("extracting claims", total=None)
-        stages = {"claims": "extracting claims", "verdicts": "judging claims"}
-        comparison = compare_with(
-            judging,
-            a,
-            b,
-            index,
-            results,
-            CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
-            progress=lambda stage, done, total: bar.update(task, description=stages[stage], completed=done, total=total),
-        )
-    results.finish_run(run_id, comparison.usage.model_dump())
+    settings = space.settings
+    with space.run(command, on_wait=wait_note) as record:
+        # The inputs first: a wrong path is reported before any model is loaded.
+        a = space.article(article_a)
+        b = space.article(article_b)
+        if a.id == b.id:
+            raise InputError(f"A and B are the same article ({a.id})", "Give two different articles")
+        judging = space.judging(judge.value, extract.value)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("extracting claims", total=None)
+            stages = {"claims": "extracting claims", "verdicts": "judging claims"}
+            comparison = compare_with(
+                judging,
+                a,
+                b,
+                space.store,
+                space.results,
+                CompareOptions(top_k=settings.top_k, both_ways=both_ways, concurrency=settings.concurrency),
+                progress=lambda stage, done, total: bar.update(task, description=stages[stage], completed=done, total=total),
+            )
+        record.usage = comparison.usage
     return comparison
 
 

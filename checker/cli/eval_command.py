@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors
+from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors, workspace
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
@@ -51,15 +51,17 @@ def eval_(
     structured_output: StructuredOutputOption = None,
     concurrency: ConcurrencyOption = None,
     save: Annotated[
-        bool, typer.Option("--save/--no-save", help="Write results to evals/results/ (or CHECKER_EVAL_RESULTS) and update its scoreboard.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--save/--no-save",
+            help="Write the results to evals/results/ (or CHECKER_EVAL_RESULTS) and update its scoreboard; by default nothing is written.",
+        ),
+    ] = False,
     output: Annotated[OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")] = OutputFormat.table,
 ) -> None:
     """Score the prompts and judges on the labelled suites in evals/suites/; results go to evals/results/."""
     # Imported here, not at the top: `checker --help` should not pay for them.
     from checker.evaluation import eval_files, evals, scoreboard
-    from checker.pipelines.judging import build as build_judging
-    from checker.storage.results import Results
 
     given = suites or list(evals.SUITE_KINDS)
     files = [Path(name) for name in given if name.endswith(".jsonl") or Path(name).is_file()]
@@ -71,7 +73,7 @@ def eval_(
     settings = settings_from(
         None, None, model=model, base_url=base_url, concurrency=concurrency, structured_output=structured_output.value if structured_output else None
     )
-    results = Results(settings.results_db)
+    space = workspace(settings)
     results_dir = settings.eval_results or evals.RESULTS_DIR
     reports = []
     # The project's suites by name, then your own files by path: one loop, one judge each.
@@ -79,7 +81,7 @@ def eval_(
         (str(path), lambda judging, path=path: evals.run_file(path, judging, limit)) for path in files
     ]
     for label, run in runs:
-        judging = build_judging(judge.value, settings, results, extract.value)
+        judging = space.judging(judge.value, extract.value)
         err.print(f"running {label} with the {judging.kind} judge{f' ({judging.model})' if judging.model else ''}", highlight=False)
         report = run(judging)
         reports.append(report)

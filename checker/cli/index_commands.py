@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, FormatOption, OutputFormat, StoreOption, app, err, out, print_json, settings_from, user_errors
+from checker.cli.app import ChromaUrlOption, FormatOption, OutputFormat, StoreOption, app, err, out, print_json, settings_from, user_errors, workspace
 from checker.errors import InputError
 
 
@@ -23,16 +23,13 @@ def ingest(
     """Read, clean, chunk and index articles. Unchanged files are skipped; changed ones replaced."""
     # Imported in each command, not at the top: `checker --help` should not pay for them.
     from checker import render
-    from checker.pipelines.ingest import ingest as run_ingest
-    from checker.storage.store import open_store
 
-    settings = settings_from(store, chroma_url)
-    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
+    space = workspace(settings_from(store, chroma_url))
     with Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal
     ) as bar:
         task = bar.add_task("files", total=None)
-        report = run_ingest(paths, index, settings, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = space.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
 
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
@@ -43,7 +40,11 @@ def ingest(
         print_json(report.outcomes and render.to_json(report.outcomes) or "[]")
     else:
         counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "repaired", "unchanged", "skipped") if report.count(s))
-        out.print(f"Ingested into {index.where}: {counts or 'nothing'}; {index.count_chunks()} chunks in the index.", highlight=False, soft_wrap=True)
+        out.print(
+            f"Ingested into {space.store.where}: {counts or 'nothing'}; {space.store.count_chunks()} chunks in the index.",
+            highlight=False,
+            soft_wrap=True,
+        )
     if report.stored == 0:
         raise InputError(
             "nothing could be ingested from " + " ".join(str(p) for p in paths),
@@ -60,10 +61,8 @@ def articles(
 ) -> None:
     """List the indexed articles with outlet, date and size."""
     from checker import render
-    from checker.storage.store import open_store
 
-    settings = settings_from(store, chroma_url)
-    found = open_store(settings.store, settings.chroma_url, settings.collection_prefix).articles()
+    found = workspace(settings_from(store, chroma_url)).store.articles()
     if output is OutputFormat.json:
         print_json(render.to_json(found))
     elif not found:
@@ -87,10 +86,8 @@ def search(
     """Find the passages closest in meaning to QUERY, with outlet, date and score."""
     from checker import render
     from checker.pipelines.search import search as run_search
-    from checker.storage.store import open_store
 
-    settings = settings_from(store, chroma_url)
-    hits = run_search(open_store(settings.store, settings.chroma_url, settings.collection_prefix), query, k=k, outlet=outlet)
+    hits = run_search(workspace(settings_from(store, chroma_url)).store, query, k=k, outlet=outlet)
     if output is OutputFormat.json:
         print_json(render.to_json(hits))
     elif not hits:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, check_out_path, err, out, settings_from, user_errors, write_output, writer_lock
+from checker.cli.app import ChromaUrlOption, StoreOption, app, command_line, err, out, settings_from, user_errors, wait_note, workspace, write_output
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
@@ -27,8 +27,8 @@ from checker.cli.options import (
 from checker.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from checker.config import Settings
     from checker.pipelines.report_models import Report
+    from checker.pipelines.workspace import Workspace
 
 
 class ReportFormat(str, Enum):
@@ -53,6 +53,7 @@ def render_report(report: Report, output: ReportFormat) -> str:
 @app.command()
 @user_errors
 def report(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders; new and changed ones are ingested first.", show_default=False)],
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the report here (its suffix sets the format: .html, .md, .json).", show_default=False)
@@ -101,46 +102,32 @@ def report(
         concurrency=concurrency,
     )
     if dry_run:
-        _dry_run(paths, judge, extract, settings, neighbours, min_similarity, output)
+        _dry_run(workspace(settings, read_only=True), paths, judge, extract, neighbours, min_similarity, output)
         return
     chosen = format_for(output, out_file, ReportFormat.markdown)
+    space = workspace(settings)
     # Checked before any paid call: a report that cannot be written is money wasted.
-    check_out_path(out_file, list(paths), settings.store)
+    space.guard_output(out_file, list(paths))
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
     from checker.llm.asking import Budget
-    from checker.pipelines.ingest import ingest
-    from checker.pipelines.judging import build as build_judging
     from checker.pipelines.report import ReportOptions, build_report
     from checker.render.report import summary_line
-    from checker.storage.results import Results
-    from checker.storage.store import open_store
 
-    index = open_store(settings.store, settings.chroma_url, settings.collection_prefix)
-    results = Results(settings.results_db)
-    judging = build_judging(judge.value, settings, results, extract.value, Budget(max_calls=max_calls, max_cost_usd=budget))
-
+    judging = space.judging(judge.value, extract.value, Budget(max_calls=max_calls, max_cost_usd=budget))
     # One writer per store: a second report on it waits, then reuses this run's claims and verdicts.
-    with writer_lock(settings.store):
-        ingested = ingest(paths, index, settings)
+    with space.run(command_line(ctx), on_wait=wait_note) as record:
+        ingested = space.ingest(paths)
         for warning in ingested.warnings:
             err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
         for outcome in ingested.outcomes:
             if outcome.status == "skipped":
                 err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
-        ids = list(dict.fromkeys(o.article_id for o in ingested.outcomes if o.article_id and o.status != "skipped"))
-        if not ids:
-            raise InputError(
-                "no articles to report on in " + " ".join(str(p) for p in paths),
-                "Give folders or files of .txt, .md, .html, .json or .jsonl articles",
-            )
-        articles = [stored.article for stored in index.get_articles(ids).values()]
+        articles = space.articles_of(paths, ingested)
         if len({a.outlet for a in articles}) < 2:
             raise InputError(
                 f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
                 "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter",
             )
-
-        run_id = results.start_run(" ".join(["report", *sys.argv[2:]])[:500])
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -161,13 +148,13 @@ def report(
 
             built = build_report(
                 articles,
-                index,
+                space.store,
                 judging,
-                results,
+                space.results,
                 ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
                 progress=progress,
             )
-        results.finish_run(run_id, built.usage.model_dump())
+        record.usage = built.usage
 
     write_output(render_report(built, chosen), out_file)
     err.print(summary_line(built), highlight=False, soft_wrap=True)
@@ -187,16 +174,13 @@ def report(
 
 
 def _dry_run(
-    paths: list[Path], judge: JudgeKind, extract: ExtractKind, settings: Settings, neighbours: int, min_similarity: float, output: ReportFormat | None
+    space: Workspace, paths: list[Path], judge: JudgeKind, extract: ExtractKind, neighbours: int, min_similarity: float, output: ReportFormat | None
 ) -> None:
     """What the report would cost: the articles read, not indexed; stored claims and verdicts read, not changed."""
     from checker.pipelines.estimate import estimate_report
-    from checker.pipelines.ingest import read_articles
-    from checker.pipelines.judging import build as build_judging
     from checker.render.estimate import estimate_table
-    from checker.storage.results import Results
 
-    articles, read = read_articles(paths, settings)
+    articles, read = space.read(paths)
     for outcome in read.outcomes:
         err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
     if len({a.outlet for a in articles}) < 2:
@@ -204,9 +188,8 @@ def _dry_run(
             f"{len(articles)} articles from {len({a.outlet for a in articles})} outlets in " + " ".join(str(p) for p in paths),
             "A report compares outlets: give articles from at least two",
         )
-    results = Results(settings.results_db, read_only=True)
-    judging = build_judging(judge.value, settings, results, extract.value)
-    estimate = estimate_report(articles, judging, results, settings.max_claims, neighbours, min_similarity)
+    judging = space.judging(judge.value, extract.value)
+    estimate = estimate_report(articles, judging, space.results, space.settings.max_claims, neighbours, min_similarity)
     if output is ReportFormat.json:
         sys.stdout.write(estimate.model_dump_json(indent=2) + "\n")
     else:

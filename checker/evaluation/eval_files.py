@@ -186,9 +186,9 @@ def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, fl
 
 def _judge(judging: Judging, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> tuple[Verdict, float | None]:
     judge = judging.judge
-    if hasattr(judge, "score") and hasattr(judge, "decide"):  # the offline judge: keep its probabilities
-        scored = judge.score(claim, other, evidence)
-        verdict = judge.decide(claim, source, other, scored)
+    if judge.scorer is not None:  # the offline judge: keep its probabilities
+        scored = judge.scorer.score(claim, other, evidence)
+        verdict = judge.scorer.decide(claim, source, other, scored)
         return verdict, max((float(s.probs[0]) for s in scored), default=0.0)
     verdict = judge.judge(claim, source, other, evidence)
     if verdict.confidence is None or verdict.label == "unscored":

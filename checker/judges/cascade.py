@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 
+from checker.judges.base import Screening
 from checker.judges.llm_judge import LLMJudge
 from checker.judges.nli import NLIJudge
 from checker.schemas import Article, Claim, Evidence, Verdict
@@ -23,8 +24,9 @@ class CascadeJudge:
         self.llm = llm
         self.certain_at = certain_at
         self.name = f"cascade:{offline.name}+{llm.name}"
-        self.screened = 0
-        self.escalated = 0
+        # Declared capabilities (checker.judges.base): it asks the LLM, and counts its screen.
+        self.scorer = None
+        self.screening = Screening()
         self._lock = threading.Lock()
 
     def needs_llm(self, verdict: Verdict) -> bool:
@@ -34,8 +36,8 @@ class CascadeJudge:
         first = self.offline.judge(claim, source, other, evidence)
         escalate = self.needs_llm(first)
         with self._lock:
-            self.screened += 1
-            self.escalated += escalate
+            self.screening.screened += 1
+            self.screening.escalated += escalate
         if not escalate:
             return first
         second = self.llm.judge(claim, source, other, evidence)

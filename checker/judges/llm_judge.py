@@ -1,9 +1,7 @@
 """Judging a claim against another article's passages, and the checks every verdict gets.
 
-Judges are interchangeable (the LLM one here, the offline one in checker.judges.nli). Whatever the
-judge, ``finalise`` applies the same rules before a verdict is shown: the quote must be the
-other article's own text (or it is dropped with a note), and ``superseded`` needs two
-reports with different known dates, otherwise it is a contradiction.
+The LLM judge; the interface every judge shares, and ``finalise``, the rules every verdict
+passes, are in checker.judges.base.
 
 The LLM never copies its quote: it sees B's passages as numbered sentences and answers the
 numbers of the sentences that decide, and the quote is those sentences of B, verbatim by
@@ -12,11 +10,12 @@ construction (checker.articles.numbered).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from checker.articles import numbered, quotes
+from checker.articles import numbered
+from checker.judges.base import finalise
 from checker.llm import prompts
 from checker.llm.asking import Asker
 from checker.schemas import Article, Claim, Evidence, Verdict
@@ -56,42 +55,6 @@ class JudgeAnswer(BaseModel):
         return self
 
 
-class Judge(Protocol):
-    name: str
-
-    def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict: ...
-
-
-def finalise(verdict: Verdict, source: Article, other: Article) -> Verdict:
-    """Check the quote against the other article and the time logic of ``superseded``."""
-    updates: dict[str, object] = {}
-    notes: list[str] = []
-    if verdict.label in ("not_addressed", "unscored"):
-        updates.update(quote=None, quote_start=None, quote_end=None)
-    elif (
-        verdict.quote
-        and verdict.quote_start is not None
-        and verdict.quote_end is not None
-        and other.text[verdict.quote_start : verdict.quote_end] == verdict.quote
-    ):
-        pass  # cited by position, taken from the article: verbatim by construction
-    elif verdict.quote:
-        span = quotes.locate(verdict.quote, other.text)
-        if span is None:
-            updates.update(quote=None, quote_start=None, quote_end=None)
-            notes.append("the judge's quote is not in the other article verbatim, so it was dropped")
-        else:
-            updates.update(quote=other.text[span[0] : span[1]], quote_start=span[0], quote_end=span[1])
-    else:
-        notes.append("the judge gave no quote")
-    if verdict.label == "superseded" and (source.published is None or other.published is None or source.published == other.published):
-        updates["label"] = "contradict"
-        notes.append("'superseded' needs two reports with different known dates; treated as a contradiction")
-    if notes:
-        updates["quote_note"] = "; ".join(notes)
-    return verdict.model_copy(update=updates)
-
-
 def numbered_passages(evidence: list[Evidence], other: Article) -> numbered.NumberedText:
     """B's passages as sentences numbered across them, with offsets into B's text. A passage
     whose offsets do not point at its text is placed by finding it; one that is not B's text
@@ -109,6 +72,10 @@ class LLMJudge:
         self.asker = asker
         self.prompt = prompts.load("judge_claim")
         self.name = f"llm:{asker.model.model}:{self.prompt.sha}"
+        # Declared capabilities (checker.judges.base): it is the LLM judge; no scores, no screen.
+        self.llm: LLMJudge | None = self
+        self.scorer = None
+        self.screening = None
 
     def request(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> tuple[numbered.NumberedText, list[tuple[str, str]]]:
         """The passages as numbered and the messages ``judge`` sends: what a dry run counts."""

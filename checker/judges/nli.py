@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from checker import config
 from checker.articles import sentences
 from checker.errors import ConfigError
+from checker.judges.base import finalise
 from checker.judges.figures import numbers_disagree, same_spelling
-from checker.judges.llm_judge import finalise
 from checker.schemas import Article, Claim, Evidence, Verdict
 from checker.storage.onnx_models import ONNX_FILE
 
@@ -163,6 +163,10 @@ class NLIJudge:
         # compared by count (checker/judges/figures.py). Verdicts stored before a change are not
         # reused.
         self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e3"
+        # Declared capabilities (checker.judges.base): it scores sentences; it asks no LLM.
+        self.llm = None
+        self.scorer: NLIJudge | None = self
+        self.screening = None
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)

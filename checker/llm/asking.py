@@ -20,7 +20,7 @@ from checker.llm.chat import ChatModel, Completion
 from checker.llm.prices import estimate_cost
 from checker.llm.wire import Message, json_schema_of
 from checker.schemas import Usage
-from checker.storage.results import Results, cache_key
+from checker.storage.results_base import ResultsStore, cache_key
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -114,7 +114,7 @@ class Asker:
     def __init__(
         self,
         model: ChatModel,
-        results: Results | None,
+        results: ResultsStore | None,
         reasks: int = 2,
         transport_retries: int = 2,
         backoff: float = 0.5,

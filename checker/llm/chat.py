@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from pydantic import BaseModel, SecretStr
 
 from checker.errors import ConfigError, LLMError, brief
-from checker.llm.wire import Message, _payload, merge_system_message, redact_url, url_password, with_answer_format
+from checker.llm.wire import Message, _payload, merge_system_message, url_password, with_answer_format
+from checker.storage.secrets import redact_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from langchain_core.runnables import RunnableBinding, RunnableSequence

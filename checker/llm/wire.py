@@ -1,6 +1,6 @@
 """What goes to a chat model and what comes back: message shaping, the answer format that
 ``json_object`` mode writes into the prompt, reading an answer's JSON from a tool call or
-from plain content, and URLs made safe to print.
+from plain content, and the password inside an endpoint's URL.
 """
 
 from __future__ import annotations
@@ -22,20 +22,6 @@ def url_password(url: str | None) -> str | None:
         return urlsplit(url).password if url else None
     except ValueError:
         return None
-
-
-def redact_url(url: str) -> str:
-    """The URL with any user:password@ replaced by ***@: safe to print, log and store."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
 
 
 def merge_system_message(messages: list[Message]) -> list[Message]:

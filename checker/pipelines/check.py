@@ -1,22 +1,28 @@
 """`check`: one claim against everything indexed, answered per outlet.
 
-claim -> its closest passages over the whole index (optionally one outlet, or reports since a
-date) -> grouped by article -> one verdict per article from the judge -> per outlet, oldest
-report first. When reports disagree, the older side is marked ``superseded`` by the newer
+claim -> the articles whose passages are closest to it (over the whole index, or the articles
+the user named; optionally one outlet, or reports since a date) -> one verdict per article, the
+claim judged against that article's closest passages as `compare` judges it, through the stage
+compare and report share -> per outlet, oldest report first. When reports disagree, the older side is marked ``superseded`` by the newer
 one: the question a fact-checker asks is what the latest reporting says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import re
+from collections import Counter
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from checker.claims.llm_claims import not_a_claim
 from checker.errors import InputError
-from checker.judges.llm_judge import Judge
+from checker.judges.base import Judge
+from checker.pipelines.stage import Stage, Task
 from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
 from checker.storage import embeddings
+from checker.storage.results_base import ResultsStore
 from checker.storage.store import Store
 
 CLAIM_ID = "claim"
@@ -34,13 +40,14 @@ class ArticleVerdict(BaseModel):
 class CheckResult(BaseModel):
     """The result of `checker check`: see docs/SCHEMA.md."""
 
-    schema_version: str = "checker.pipelines.check/1"
+    schema_version: Literal["checker.check/1"] = "checker.check/1"
     claim: str
     judge: str
     outlet: str | None = None
     since: dt.date | None = None
     articles: list[ArticleVerdict] = Field(default_factory=list)
     summary: dict[str, int] = Field(default_factory=dict)
+    missing: str | None = Field(default=None, description="Why some articles were not judged (the budget ran out), if any were not.")
 
 
 def claim_of(text: str) -> tuple[Claim, Article]:
@@ -48,9 +55,21 @@ def claim_of(text: str) -> tuple[Claim, Article]:
     text = " ".join(text.split())
     if not text:
         raise InputError("the claim is empty", "Give the claim as an argument, a file, or - for standard input")
+    why = uncheckable(text)
+    if why:
+        raise InputError(f"the claim {text[:60]!r} {why}", 'Give a statement of fact, e.g. "Russian forces have withdrawn from Kyiv"')
     article = Article(id=CLAIM_ID, outlet="the claim", title="", text=text, sha256=text_sha256(text), published=None)
     claim = Claim(id=f"{CLAIM_ID}#0", article_id=CLAIM_ID, text=text, speaker="the claim", kind="event", start=0, end=len(text), source_text=text)
     return claim, article
+
+
+def uncheckable(text: str) -> str | None:
+    """Why ``text`` states nothing a report could support or contradict, else None: the rules
+    the extractors apply to an article's sentences, applied to the user's claim."""
+    if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
+        return "states nothing to check (it needs at least two words)"
+    why = not_a_claim(text)
+    return f"is {why}, not a statement of fact" if why else None
 
 
 def check(
@@ -61,29 +80,40 @@ def check(
     k: int = 4,
     outlet: str | None = None,
     since: dt.date | None = None,
+    article_ids: list[str] | None = None,
     passages: int = 40,
-    judge_name: str = "",
+    results: ResultsStore | None = None,
+    concurrency: int = 4,
 ) -> CheckResult:
+    """The claim against the articles closest to it (among ``article_ids`` when given), each
+    judged as `compare` judges a claim: against that article's ``k`` closest passages, through
+    the shared stage (stored verdicts reused, a few at a time, the run's budget)."""
     claim, source = claim_of(text)
     if store.count_chunks() == 0:
         raise InputError("the index is empty", "Ingest articles first (`checker ingest PATH`), or give files after the claim")
-    hits = store.search(embeddings.embed([claim.text])[0], k=passages, outlet=outlet)
-    by_article: dict[str, list[Evidence]] = defaultdict(list)
-    for hit in hits:
-        if len(by_article[hit.article_id]) < k:
-            by_article[hit.article_id].append(Evidence(chunk_id=hit.chunk_id, text=hit.text, start=hit.start, end=hit.end, score=hit.score))
-    stored = store.get_articles(list(by_article))
-    found: list[ArticleVerdict] = []
-    for article_id, evidence in by_article.items():
+    vector = embeddings.embed([claim.text])[0]
+    near = list(dict.fromkeys(hit.article_id for hit in store.search(vector, k=passages, outlet=outlet, article_ids=article_ids)))
+    stored = store.get_articles(near)
+    tasks = []
+    for article_id in near:
         article = stored[article_id].article if article_id in stored else None
         if article is None or (since and (article.published is None or article.published < since)):
             continue
-        verdict = judge.judge(claim, source, article, evidence)
-        found.append(ArticleVerdict(article_id=article.id, outlet=article.outlet, title=article.title, published=article.published, verdict=verdict))
+        hits = store.search(vector, k=k, article_ids=[article_id])
+        evidence = [Evidence(chunk_id=h.chunk_id, text=h.text, start=h.start, end=h.end, score=h.score) for h in hits]
+        tasks.append(Task(claim, source, article, evidence, target=f"passages:top{k}"))
+    stage = Stage(results, concurrency)
+    found = [
+        ArticleVerdict(
+            article_id=o.task.other.id, outlet=o.task.other.outlet, title=o.task.other.title, published=o.task.other.published, verdict=o.verdict
+        )
+        for o in stage.verdicts(tasks, judge)
+        if o.verdict is not None
+    ]
     found = mark_superseded(found)
     found.sort(key=lambda v: (v.outlet.lower(), v.published or dt.date.min, v.article_id))
     summary: Counter[str] = Counter(item.verdict.label for item in found)
-    return CheckResult(claim=claim.text, judge=judge_name, outlet=outlet, since=since, articles=found, summary=dict(summary))
+    return CheckResult(claim=claim.text, judge=judge.name, outlet=outlet, since=since, articles=found, summary=dict(summary), missing=stage.stopped)
 
 
 def mark_superseded(found: list[ArticleVerdict]) -> list[ArticleVerdict]:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from checker.claims.llm_claims import Extractor
-from checker.judges.llm_judge import Judge
+from checker.claims.base import Extractor
+from checker.judges.base import Judge
 from checker.pipelines.judging import Judging
 from checker.pipelines.stage import Progress, Stage, Task
 from checker.schemas import LABELS, Article, ArticleRef, Claim, ClaimResult, Comparison, Evidence, Usage
 from checker.storage import embeddings
-from checker.storage.results import Results
+from checker.storage.results_base import ResultsStore
 from checker.storage.store import Store
 
 
@@ -58,7 +58,7 @@ def compare(
     store: Store,
     extractor: Extractor,
     judge: Judge,
-    results: Results | None,
+    results: ResultsStore | None,
     options: CompareOptions,
     progress: Progress | None = None,
     usage: Callable[[], Usage] | None = None,
@@ -109,7 +109,7 @@ def compare_with(
     article_a: Article,
     article_b: Article,
     store: Store,
-    results: Results | None,
+    results: ResultsStore | None,
     options: CompareOptions,
     progress: Progress | None = None,
 ) -> Comparison:

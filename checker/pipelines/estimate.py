@@ -43,7 +43,7 @@ from checker.pipelines.estimate_claims import TOKENS_PER_VERDICT_ANSWER, ClaimsE
 from checker.pipelines.judging import Judging
 from checker.schemas import Article, Claim, Evidence
 from checker.storage.claim_index import Neighbour
-from checker.storage.results import Results, VerdictKey
+from checker.storage.results_base import ResultsStore, VerdictKey
 
 
 class Estimate(BaseModel):
@@ -67,13 +67,13 @@ class Estimate(BaseModel):
     notes: list[str]
 
 
-def _verdict_tokens(judging: Judging, results: Results | None) -> int:
+def _verdict_tokens(judging: Judging, results: ResultsStore | None) -> int:
     return round(answer_tokens(judging, results, JudgeAnswer.__name__) or TOKENS_PER_VERDICT_ANSWER)
 
 
 def _judge_request(judging: Judging) -> LLMJudge | None:
-    judge = judging.judge
-    return judge if isinstance(judge, LLMJudge) else getattr(judge, "llm", None)
+    asked = judging.judge.llm
+    return asked if isinstance(asked, LLMJudge) else None
 
 
 def _finish(
@@ -109,7 +109,7 @@ def _finish(
     )
 
 
-def estimate_compare(a: Article, b: Article, judging: Judging, results: Results | None, settings: Settings, both_ways: bool = False) -> Estimate:
+def estimate_compare(a: Article, b: Article, judging: Judging, results: ResultsStore | None, settings: Settings, both_ways: bool = False) -> Estimate:
     tally = Tally()
     top_k = settings.top_k
     directions = [(a, b)] + ([(b, a)] if both_ways else [])
@@ -158,7 +158,7 @@ def nearest(articles: dict[str, Article], claims: dict[str, list[Claim]], k: int
 
 
 def estimate_report(
-    articles: Sequence[Article], judging: Judging, results: Results | None, max_claims: int, neighbours: int, min_similarity: float
+    articles: Sequence[Article], judging: Judging, results: ResultsStore | None, max_claims: int, neighbours: int, min_similarity: float
 ) -> Estimate:
     from checker.pipelines.report import pair_up
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from checker.claims.llm_claims import ExtractedClaims, Extractor, LLMExtractor
+from checker.claims.base import Extractor
+from checker.claims.llm_claims import ExtractedClaims, LLMExtractor
 from checker.claims.offline_claims import SentenceExtractor
 from checker.judges.llm_judge import JudgeAnswer, LLMJudge
 from checker.llm.wire import json_schema_of
 from checker.pipelines.judging import Judging
 from checker.schemas import Article, Claim, Evidence
-from checker.storage.results import Results
+from checker.storage.results_base import ResultsStore
 
 CHARS_PER_TOKEN = 4.0
 TOKENS_PER_CLAIM_ANSWER = 80  # one extracted claim: its words, sentence numbers, speaker, date, kind
@@ -56,7 +57,7 @@ class Tally:
 class ClaimsEstimate:
     """Each article's claims: stored, computed (offline), or stood in for by its sentences."""
 
-    def __init__(self, judging: Judging, results: Results | None, max_claims: int) -> None:
+    def __init__(self, judging: Judging, results: ResultsStore | None, max_claims: int) -> None:
         self.extractor: Extractor = judging.extractor
         self.results = results
         self.max_claims = max_claims
@@ -167,7 +168,7 @@ class ClaimsEstimate:
             tally.output_tokens += TOKENS_PER_EXTRACTION_ANSWER * len(requests) + TOKENS_PER_CLAIM_ANSWER * count
 
 
-def answer_tokens(judging: Judging, results: Results | None, schema: str) -> float | None:
+def answer_tokens(judging: Judging, results: ResultsStore | None, schema: str) -> float | None:
     """The mean length of this model's answers of this schema in this store, if it has any."""
     if results is None or judging.asker is None:
         return None

@@ -14,15 +14,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from checker.claims.llm_claims import Extractor, LLMExtractor
+from checker.claims.base import Extractor
+from checker.claims.llm_claims import LLMExtractor
 from checker.config import Settings
 from checker.errors import InputError
-from checker.judges.llm_judge import Judge, LLMJudge
+from checker.judges.base import Judge
+from checker.judges.llm_judge import LLMJudge
 from checker.llm.asking import Asker, Budget
 from checker.llm.chat import make_model
 from checker.llm.prices import estimate_cost
 from checker.schemas import Usage
-from checker.storage.results import Results
+from checker.storage.results_base import ResultsStore
 
 JudgeChoice = Literal["auto", "llm", "nli", "cascade"]
 ExtractChoice = Literal["auto", "llm", "sentences"]
@@ -44,9 +46,9 @@ class Judging:
     def usage(self) -> Usage:
         # The offline judge makes no calls; its time is the run's time.
         usage = self.asker.meter.usage() if self.asker else Usage(seconds=round(time.monotonic() - self.started, 2))
-        screened = getattr(self.judge, "screened", None)  # a cascade counts what it screened and sent on
-        if screened is not None:
-            usage = usage.model_copy(update={"screened_offline": screened, "sent_to_llm": getattr(self.judge, "escalated", None)})
+        screening = self.judge.screening  # a cascade counts what it screened and sent on
+        if screening is not None:
+            usage = usage.model_copy(update={"screened_offline": screening.screened, "sent_to_llm": screening.escalated})
         return usage
 
 
@@ -56,7 +58,9 @@ def resolve(choice: JudgeChoice, settings: Settings) -> Literal["llm", "nli", "c
     return choice
 
 
-def build(choice: JudgeChoice, settings: Settings, results: Results | None, extract: ExtractChoice = "auto", budget: Budget | None = None) -> Judging:
+def build(
+    choice: JudgeChoice, settings: Settings, results: ResultsStore | None, extract: ExtractChoice = "auto", budget: Budget | None = None
+) -> Judging:
     """The extractor and judge for a run. ``extract``: ``llm`` claims need a configured model
     (ConfigError otherwise), ``sentences`` are the offline extractor's, ``auto`` follows the judge.
     ``budget`` caps the LLM's paid calls (the offline judge makes none)."""
@@ -103,7 +107,7 @@ def _method(asker: Asker) -> str | None:
     return getattr(asker.model, "method", None)
 
 
-def _asker(settings: Settings, results: Results | None, budget: Budget | None) -> Asker:
+def _asker(settings: Settings, results: ResultsStore | None, budget: Budget | None) -> Asker:
     chat = make_model(
         settings.model,
         settings.base_url,

@@ -26,7 +26,7 @@ from checker.pipelines.report_models import ClaimPair, Coverage, Report, ReportA
 from checker.pipelines.stage import Progress, Stage, Task
 from checker.schemas import Article, Claim, Evidence
 from checker.storage.claim_index import ClaimIndex, Neighbour
-from checker.storage.results import Results, VerdictKey
+from checker.storage.results_base import ResultsStore, VerdictKey
 from checker.storage.store import Store
 
 
@@ -112,7 +112,7 @@ def pair_up(
 
 class _Run:
     def __init__(
-        self, articles: Sequence[Article], store: Store, judging: Judging, results: Results, options: ReportOptions, progress: Progress | None
+        self, articles: Sequence[Article], store: Store, judging: Judging, results: ResultsStore, options: ReportOptions, progress: Progress | None
     ) -> None:
         self.articles = {a.id: a for a in articles}
         self.store = store
@@ -166,7 +166,7 @@ def build_report(
     articles: Sequence[Article],
     store: Store,
     judging: Judging,
-    results: Results,
+    results: ResultsStore,
     options: ReportOptions | None = None,
     progress: Progress | None = None,
 ) -> Report:

@@ -95,7 +95,7 @@ class Coverage(BaseModel):
 
 
 class Report(BaseModel):
-    schema_version: Literal["checker.pipelines.report/1"] = "checker.pipelines.report/1"
+    schema_version: Literal["checker.report/1"] = "checker.report/1"
     generated: dt.datetime
     judge: str
     model: str | None = None

@@ -22,19 +22,19 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checker.claims.llm_claims import Extractor
+from checker.claims.base import Extractor
 from checker.errors import ExtractionFailed
-from checker.judges.llm_judge import Judge
+from checker.judges.base import Judge
 from checker.llm.asking import BudgetReached
 from checker.pipelines.pool import as_finished
 from checker.schemas import Article, Claim, Evidence, Verdict
-from checker.storage.results import Results, VerdictKey
+from checker.storage.results_base import ResultsStore, VerdictKey
 
 # (stage, done, total): stages are "claims" and "verdicts".
 Progress = Callable[[str, int, int], None]
 
 
-def claims_of(article: Article, extractor: Extractor, results: Results | None) -> tuple[list[Claim], int]:
+def claims_of(article: Article, extractor: Extractor, results: ResultsStore | None) -> tuple[list[Claim], int]:
     """The article's claims and how many the extractor dropped, extracted once per article version and extractor."""
     if results is not None:
         stored = results.claims(article.id, article.sha256, extractor.name)
@@ -73,7 +73,7 @@ class Outcome:
 class Stage:
     """Claims and verdicts for one run, with its progress and what stopped or failed."""
 
-    def __init__(self, results: Results | None, concurrency: int, progress: Progress | None = None) -> None:
+    def __init__(self, results: ResultsStore | None, concurrency: int, progress: Progress | None = None) -> None:
         self.results = results
         self.concurrency = concurrency
         self.progress = progress or (lambda stage, done, total: None)

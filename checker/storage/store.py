@@ -256,6 +256,7 @@ def _common(meta: dict[str, Any]) -> dict[str, Any]:
         "author": meta["author"] or None,
         "url": meta["url"] or None,
         "source": meta["source"],
+        "file": meta.get("file") or None,  # stores written before it was recorded lack it
     }
 
 
