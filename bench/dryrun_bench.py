@@ -90,7 +90,7 @@ def estimate(folders: list[Path], store_dir: Path, server: Server) -> dict[str, 
     judging = judging_for(server, results)
     before = server.requests(judging)
     started = time.perf_counter()
-    found = estimate_report(articles, judging, results, settings.max_claims, 3, 0.5)
+    found = estimate_report(articles, judging, results, settings, 3, 0.5)
     seconds = time.perf_counter() - started
     assert server.requests(judging) == before, "a dry run called the LLM"
     return {

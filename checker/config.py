@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     )
 
     @property
+    def model_named(self) -> bool:
+        """Whether a model was named (flag, variable, config file), not left at OpenAI's default:
+        with a base URL and no model named, the server is asked what it serves."""
+        return "model" in self.model_fields_set
+
+    @property
     def llm_configured(self) -> bool:
         return bool(self.base_url or (self.api_key and self.api_key.get_secret_value()))
 
@@ -86,7 +92,8 @@ class Settings(BaseSettings):
         """Apply command-line flags; a flag left at None keeps the configured value."""
         given = {key: value for key, value in flags.items() if value is not None}
         try:
-            return self.model_validate({**self.model_dump(), **given})
+            # Only what was set is carried over, so model_fields_set still tells what was chosen.
+            return self.model_validate({**self.model_dump(exclude_unset=True), **given})
         except ValidationError as exc:
             raise ConfigError(_first_problem(exc)) from None
 
@@ -109,10 +116,31 @@ class _TomlFileSource(PydanticBaseSettingsSource):
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"config file {path} is not valid TOML ({exc})", "Fix or remove it") from None
-        return data.get("checker", data)
+        table = data.get("checker", data)
+        NOTES.extend(_unknown_keys(path, table))
+        return table
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
         return None, field_name, False
+
+
+# What reading the settings noticed and a user should be told (the CLI prints them): today,
+# keys of the config file that no setting has. Settings never print.
+NOTES: list[str] = []
+
+
+def _unknown_keys(path: Path, table: dict[str, Any]) -> list[str]:
+    """A mistyped key (``chunk-size``, ``modle``) is otherwise ignored in silence."""
+    import difflib
+
+    known = set(Settings.model_fields) | {"api_key", "base_url", "judge_model"}
+    notes = []
+    for key in table:
+        if key not in known and not isinstance(table[key], dict):
+            close = difflib.get_close_matches(key.replace("-", "_"), sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(sorted(known))}"
+            notes.append(f"config file {path}: unknown key {key!r} is ignored{hint}")
+    return notes
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -54,10 +54,11 @@ class ScriptedModel:
     """``respond`` returns a dict (the structured answer), a str (raw, unparseable text),
     a ``Completion`` (used as is, e.g. with an error), or raises."""
 
-    def __init__(self, respond: Responder, model: str = "scripted-model") -> None:
+    def __init__(self, respond: Responder, model: str = "scripted-model", endpoint: str = "fake://scripted") -> None:
         self.respond = respond
         self.model = model
-        self.endpoint = "fake://scripted"
+        # Prices apply only to OpenAI's endpoint: a test of costs passes it.
+        self.endpoint = endpoint
         self.requests: list[tuple[list[Message], str]] = []
         self._lock = threading.Lock()
 

@@ -27,7 +27,7 @@ def dump(db: Path) -> list[str]:
 
 
 def test_a_compare_dry_run_calls_nothing_and_writes_nothing(cli_model) -> None:  # noqa: F811
-    cli_model["model"] = ScriptedModel(sensible, model="gpt-4o-mini")  # a model with a listed price
+    cli_model["model"] = ScriptedModel(sensible, model="gpt-4o-mini", endpoint="https://api.openai.com/v1")  # a model with a listed price
     result = runner.invoke(app_(), ["compare", A_FILE, B_FILE, "--dry-run", "--format", "json"])
     assert result.exit_code == 0, result.output
     estimate = json.loads(result.stdout)

@@ -48,7 +48,7 @@ def test_a_server_failing_every_extraction_is_an_error_not_success(fake_embeddin
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert data["results"] == [] and len(data["failures"]) == 1
-    assert "claim extraction failed" in data["failures"][0] and "Is the LLM server running at" in data["failures"][0]
+    assert "claim extraction failed" in data["failures"][0] and "failed (5xx): see its log" in data["failures"][0]
     assert "nothing could be judged" in result.stderr
 
 

@@ -251,4 +251,4 @@ def test_settings_name_another_judge_folder(tmp_path, monkeypatch) -> None:
     (folder / "thresholds.json").write_text('{"agree_at": 0.65, "contradict_at": 0.4}')
     monkeypatch.setenv("CHECKER_JUDGE_MODEL", str(folder))
     judging = build("nli", Settings(), None)
-    assert judging.judge.name.endswith(":0.65/0.4:e3") and judging.judge.model_dir == folder  # type: ignore[attr-defined]
+    assert judging.judge.name.endswith(":0.65/0.4:e4") and judging.judge.model_dir == folder  # type: ignore[attr-defined]

@@ -98,9 +98,14 @@ def test_conflicts_rank_by_coverage_times_confidence_and_matrix_counts_labels() 
     assert [c.pair for c in conflicts] == ["a1-c1", "a1-b1", "a2-b2"]
     assert conflicts[0].importance == 1.0 and conflicts[-1].importance == pytest.approx(2 / 3, abs=1e-3)
     cells = {(c.a, c.b): c for c in analysis.outlet_matrix(claims, pairs)}
-    assert cells[("A", "B")].counts["contradict"] == 2 and cells[("A", "B")].agreement == 0.0
-    assert cells[("B", "C")].agreement == 1.0
+    # Counts always; a share only from MIN_DECIDED (3) decided pairs: two contradictions or one
+    # agreement is too little to call two outlets 0% or 100% in agreement.
+    assert cells[("A", "B")].counts["contradict"] == 2 and cells[("A", "B")].decided == 2 and cells[("A", "B")].agreement is None
+    assert cells[("B", "C")].decided == 1 and cells[("B", "C")].agreement is None
     assert cells[("A", "C")].agreement is None and cells[("A", "C")].counts["superseded"] == 1
+    more = [*pairs, _pair("a1", "b2", 0.9, "agree"), _pair("a2", "b1", 0.9, "contradict", 0.7)]
+    cells = {(c.a, c.b): c for c in analysis.outlet_matrix(claims, more)}
+    assert cells[("A", "B")].decided == 4 and cells[("A", "B")].agreement == 0.25
 
 
 # -- the pipeline on the real corpus ----------------------------------------------------------
@@ -294,7 +299,7 @@ def test_budget_refuses_calls_once_the_estimated_cost_is_spent(tmp_path: Path) -
     from checker.llm.asking import BudgetReached
 
     model = ScriptedModel(
-        lambda messages, schema: verdict("agree", confidence=0.5), model="gpt-4o-mini"
+        lambda messages, schema: verdict("agree", confidence=0.5), model="gpt-4o-mini", endpoint="https://api.openai.com/v1"
     )  # 100 tokens in, 20 out per call: $0.000027 at its price
     asker = Asker(model, SQLiteResults(tmp_path / "r.sqlite3"), budget=Budget(max_cost_usd=0.0001))
     answered = 0

@@ -129,15 +129,15 @@ def test_an_old_store_is_migrated_without_losing_a_paid_verdict(tmp_path: Path) 
 
     # A dry run reads the old store as the migration would, and changes nothing in it.
     dry = SQLiteResults(path, read_only=True)
-    assert dry.claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"}) == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): paid}
+    assert dry.claim_verdicts("llm:m:p", {"a-c0", "b-c0"}, "claim:b-c0") == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): ("", paid)}
     look = sqlite3.connect(path)
     assert "pair_verdicts" in {r[0] for r in look.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     look.close()
     dry.close()
 
     results = SQLiteResults(path)
-    assert results.claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"}) == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): paid}
+    assert results.claim_verdicts("llm:m:p", {"a-c0", "b-c0"}, "claim:b-c0") == {VerdictKey("a-c0", "v1", "claim:b-c0", "v2"): ("", paid)}
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "pair_verdicts" not in tables and "verdicts" not in tables and "claim_verdicts" in tables
     results.close()
-    assert SQLiteResults(path).claim_pair_verdicts("llm:m:p", {"a-c0", "b-c0"})  # opening again changes nothing
+    assert SQLiteResults(path).claim_verdicts("llm:m:p", {"a-c0", "b-c0"}, "claim:b-c0")  # opening again changes nothing

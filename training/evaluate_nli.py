@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from checker.articles import sentences
+from checker.articles.attribution import statement_of
 from checker.claims.offline_claims import SentenceExtractor
 from checker.config import Settings
 from checker.evaluation import evals, scoreboard
@@ -80,7 +81,7 @@ def _claim(text: str) -> Claim:
 def scored_sentences(claim: str, body: str) -> list[Scored]:
     """The model's probabilities for the claim against each of its evidence sentences."""
     sents, _ = evidence_sentences(claim, body)
-    probs = probabilities([(s.text, claim) for s in sents])
+    probs = probabilities([(statement_of(s.text), statement_of(claim)) for s in sents])
     return [Scored(s.start, s.end, s.text, p) for s, p in zip(sents, probs)]
 
 
@@ -165,7 +166,7 @@ def figures_rule_precision(fnc_train: list[dict], fever_tune: list[dict]) -> dic
 def binary_nli(name: str, cap) -> tuple[list[bool], np.ndarray]:  # type: ignore[no-untyped-def]
     """Gold 'supported' flags and the raw model's probabilities for a binary NLI file."""
     items = cap(list(rows(name)))
-    probs = probabilities([(row["premise_or_evidence"], row["claim"]) for row in items])
+    probs = probabilities([(statement_of(row["premise_or_evidence"]), statement_of(row["claim"])) for row in items])
     return [row["label"] == "supported" for row in items], probs
 
 
@@ -215,7 +216,7 @@ def main() -> None:
     # SNLI test: the raw model, 3-way.
     snli = cap(nli_pairs("nli/snli_test.jsonl"))
     started = time.perf_counter()
-    probs = probabilities([(p.premise, p.hypothesis) for p in snli])
+    probs = probabilities([(statement_of(p.premise), statement_of(p.hypothesis)) for p in snli])
     seconds = time.perf_counter() - started
     metrics["snli_test_accuracy"] = round(float((probs.argmax(axis=1) == np.array([p.label for p in snli])).mean()), 3)
     metrics["snli_test_pairs"] = len(snli)

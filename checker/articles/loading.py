@@ -20,6 +20,7 @@ import frontmatter
 import yaml
 
 from checker.articles import cleaning
+from checker.articles.markup import as_read
 from checker.articles.reading import read_text
 from checker.errors import InputError
 from checker.schemas import Article, text_sha256
@@ -60,7 +61,7 @@ def is_checker_output(raw: str) -> bool:
 
 def load_file(path: Path, max_bytes: int) -> Loaded:
     """Read one file into articles; raises InputError when nothing in it is usable."""
-    raw = read_text(path, max_bytes)
+    raw, repair = read_text(path, max_bytes)
     if is_checker_output(raw):
         raise InputError(
             f"{path}: written by checker (a report or comparison), not an article; skipped",
@@ -68,10 +69,14 @@ def load_file(path: Path, max_bytes: int) -> Loaded:
         )
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl"):
-        return _load_json(path, raw)
-    if suffix in (".html", ".htm"):
-        return Loaded([_from_html(path, raw)])
-    return Loaded([_from_text(path, raw, markdown=suffix in (".md", ".markdown"))])
+        loaded = _load_json(path, raw)
+    elif suffix in (".html", ".htm"):
+        loaded = Loaded([_from_html(path, raw)])
+    else:
+        loaded = Loaded([_from_text(path, raw, markdown=suffix in (".md", ".markdown"))])
+    if repair:
+        loaded.warnings.append(f"{path}: {repair}; check its quotes")
+    return loaded
 
 
 def _from_text(path: Path, raw: str, markdown: bool) -> Article:
@@ -87,6 +92,7 @@ def _from_text(path: Path, raw: str, markdown: bool) -> Article:
             where = f" (line {mark.line + 1})" if mark else ""
             raise InputError(f"{path}: front matter is not valid YAML{where}", "Fix the block between the '---' lines") from None
         meta, body = dict(post.metadata), post.content
+    body = as_read(body)
     if markdown:
         body = _strip_markdown(body)
     return _build(path, str(path), meta, body)
@@ -121,7 +127,7 @@ def _load_json(path: Path, raw: str) -> Loaded:
             text = _pick(record, "text")
             if not isinstance(text, str) or not text.strip():
                 raise InputError(f"{where}: no article text", f"Give the text in one of the fields {', '.join(_ALIASES['text'])}")
-            loaded.articles.append(_build(path, where, record, text))
+            loaded.articles.append(_build(path, where, record, as_read(text)))
         except InputError as exc:
             loaded.warnings.append(f"{exc.one_line()} Skipped.")
     if not loaded.articles:
@@ -172,7 +178,9 @@ def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
         raise InputError(f"{source}: no article text left after removing boilerplate", "Check that the file holds an article body")
     title = _as_text(_pick(meta, "title")) or cleaned.title
     url = _as_text(_pick(meta, "url"))
-    published = _as_date(_pick(meta, "published"), source) or cleaned.published
+    published = _not_future(_as_date(_pick(meta, "published"), source), source, "published") or _not_future(
+        cleaned.published, source, "the date the page shows"
+    )
     explicit_id = _as_text(_pick(meta, "id"))
     # An id that survives moving the file: explicit, else the URL, else the absolute path.
     key = explicit_id or url or f"{path.resolve()}{source[len(str(path)) :]}"
@@ -213,6 +221,17 @@ def _as_date(value: Any, source: str) -> dt.date | None:
             "Write it as YYYY-MM-DD (relative dates such as 'next Tuesday' are not accepted); the file is skipped",
         )
     return parsed
+
+
+def _not_future(date: dt.date | None, source: str, field: str) -> dt.date | None:
+    """A publication date after tomorrow (anywhere on Earth it is at most tomorrow) is a typo
+    or a trick: every other report would look older and be marked superseded by it."""
+    if date is not None and date > dt.date.today() + dt.timedelta(days=1):
+        raise InputError(
+            f"{source}: the field '{field}' ({date.isoformat()}) is in the future",
+            "Correct the publication date (YYYY-MM-DD); the file is skipped",
+        )
+    return date
 
 
 class _TextDateLoader(yaml.SafeLoader):

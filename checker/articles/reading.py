@@ -7,7 +7,10 @@ get wrong: a path that is not there, a file too big, a binary file, an unusual e
 from __future__ import annotations
 
 import codecs
+import re
+import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -47,24 +50,55 @@ def _discover_one(path: Path, files: list[Path], warnings: list[str]) -> None:
     if not path.exists():
         warnings.append(f"{path}: no such file or folder; check the path")
     elif path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(p, path))
+        found = []
+        for p in sorted(path.rglob("*")):
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES or _hidden(p, path) or p.is_dir():
+                continue
+            if p.is_file():
+                found.append(p)
+            else:  # a named pipe, a socket, a device: reading it could block forever
+                warnings.append(f"{p}: {_kind(p)}, not a regular file; skipped")
         if not found:
             warnings.append(f"{path}: no readable articles in this folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
         files.extend(found)
+    elif not path.is_file():
+        warnings.append(f"{path}: {_kind(path)}, not a regular file; skipped (give the article's file itself)")
     elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
         warnings.append(f"{path}: unsupported file type '{path.suffix or 'none'}'; use one of {', '.join(SUPPORTED_SUFFIXES)}")
     else:
         files.append(path)
 
 
+def _kind(path: Path) -> str:
+    mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def read_text(path: Path, max_bytes: int) -> str:
+class Decoded(NamedTuple):
+    """A file's text, and what was repaired to read it (None when nothing was)."""
+
+    text: str
+    repair: str | None = None
+
+
+def read_text(path: Path, max_bytes: int) -> Decoded:
     """The file's text, decoded; raises InputError naming the file and the fix."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # Opening a named pipe blocks until something writes to it: never open one.
+            raise InputError(f"{path}: {_kind(path)}, not a regular file", "Give the article's file itself")
+        size = info.st_size
         if size > max_bytes:
             raise InputError(
                 f"{path}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
@@ -76,24 +110,51 @@ def read_text(path: Path, max_bytes: int) -> str:
     return decode(data, str(path))
 
 
-def decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str) -> Decoded:
     if not data.strip():
         raise InputError(f"{name}: file is empty", "Remove it or add the article text")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _strict(data, encoding, name)
+            return Decoded(_strict(data, encoding, name))
     if b"\x00" in data[:8192]:
         raise InputError(f"{name}: looks like a binary file, not text", "Give a .txt, .md, .html, .json or .jsonl article")
     try:
-        return data.decode("utf-8")
+        return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed
     # Not UTF-8: let charset-normalizer pick (latin-1 and cp1252 captures are common on
     # older news sites). Refuse rather than guess when it finds nothing plausible.
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise InputError(f"{name}: cannot tell the text encoding", "Re-save the file as UTF-8")
-    return _strict(data, best.encoding, name)
+    return Decoded(_strict(data, best.encoding, name))
+
+
+def _windows_1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("checker-cp1252", _windows_1252)
+# A well-formed multi-byte UTF-8 character (2 to 4 bytes).
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _mixed_utf8(data: bytes) -> Decoded | None:
+    """Text pasted together from a UTF-8 page and a latin-1 one: read as either encoding
+    alone, one half becomes mojibake ("retirÃ©es"), and quotes repeat it "verbatim". When the
+    file holds valid UTF-8 characters beside bytes that are not UTF-8, each invalid byte is
+    read as Windows-1252 (latin-1's superset) and the rest as UTF-8, and the repair is said."""
+    utf8 = _UTF8_CHAR.findall(data)
+    if not utf8:
+        return None  # no UTF-8 at all: a single-encoding file, for charset detection
+    foreign = len(_HIGH_BYTE.findall(data)) - sum(len(c) for c in utf8)
+    text = data.decode("utf-8", errors="checker-cp1252")
+    return Decoded(text, f"mixed encodings: {len(utf8)} UTF-8 characters beside {foreign} bytes that are not UTF-8, read as Windows-1252 (latin-1)")
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

@@ -15,7 +15,7 @@ from checker.articles.cleaning import boilerplate
 from checker.claims.base import claim_id
 from checker.errors import ExtractionFailed
 from checker.llm import prompts
-from checker.llm.asking import Asker
+from checker.llm.asking import Asker, fault_hint
 from checker.schemas import Article, Claim, ClaimKind
 
 # Characters of article per extraction call: a long article is read in windows so the
@@ -114,7 +114,9 @@ class LLMExtractor:
                 # A failed window fails the article: claims from the other windows alone would
                 # be stored as if they were all of them. Answers already received are cached,
                 # so the next run pays only for what failed.
-                raise ExtractionFailed(f"{article.id}: claim extraction failed ({answer.error})", _fix(self.asker.model.endpoint))
+                raise ExtractionFailed(
+                    f"{article.id}: claim extraction failed ({answer.error})", fault_hint(answer.error or "", self.asker.model.endpoint)
+                )
             for item in answer.value.claims:
                 span = window.span(item.sentences)
                 if span is None or not_a_claim(article.text[span[0] : span[1]]):
@@ -126,7 +128,3 @@ class LLMExtractor:
                 else:
                     claims.setdefault(claim.id, claim)
         return list(claims.values())[: self.max_claims], dropped
-
-
-def _fix(endpoint: str) -> str:
-    return f"Is the LLM server running at {endpoint}? Fix it and run the same command again: failed articles are retried"

@@ -90,9 +90,13 @@ def user_errors(func: F) -> F:
 
 
 def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> Settings:
-    from checker.config import load_settings  # pydantic-settings: paid by commands, not by --help
+    from checker.config import NOTES, load_settings  # pydantic-settings: paid by commands, not by --help
 
-    return load_settings(store=store, chroma_url=chroma_url, **flags)
+    settings = load_settings(store=store, chroma_url=chroma_url, **flags)
+    for note in dict.fromkeys(NOTES):
+        err.print(f"[yellow]warning:[/yellow] {note}", highlight=False, soft_wrap=True)
+    NOTES.clear()
+    return settings
 
 
 def workspace(settings: Settings, read_only: bool = False) -> Workspace:

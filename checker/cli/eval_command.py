@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from checker.cli.app import OutputFormat, app, err, out, settings_from, user_errors, workspace
 from checker.cli.options import (
@@ -21,9 +20,6 @@ from checker.cli.options import (
     ModelOption,
     StructuredOutputOption,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    from checker.evaluation import records
 
 # checker.evaluation.evals.SUITE_KINDS, spelled out so `checker --help` does not import the eval
 # machinery (tests/test_cli.py checks the two agree).
@@ -93,22 +89,7 @@ def eval_(
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json", exclude={"results"}) for r in reports], indent=2) + "\n")
         return
+    from checker.cli.eval_table import eval_table
+
     for report in reports:
-        out.print(_table(report))
-
-
-def _table(report: records.SuiteResult) -> Table:
-    m = report.metrics
-    mode = f" ({m['mode']})" if m.get("mode") else ""
-    table = Table(title=f"{report.suite}{mode}: {report.cases} cases, {report.judge} judge {report.model or ''}", title_justify="left")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in m.items():
-        if key in ("per_label", "confusion", "mode", "limit") or value is None:
-            continue
-        table.add_row(key, f"{value:.4f}" if isinstance(value, float) and key == "cost_usd" else str(value))
-    for label, scores in m.get("per_label", {}).items():
-        table.add_row(f"{label} precision / recall / F1", f"{scores['precision']} / {scores['recall']} / {scores['f1']} (n={scores['support']})")
-    for expected, row in m.get("confusion", {}).items():
-        table.add_row(f"confusion: {expected} ->", ", ".join(f"{p} {n}" for p, n in row.items() if n))
-    return table
+        out.print(eval_table(report))

@@ -46,9 +46,16 @@ def ingest(
             soft_wrap=True,
         )
     if report.stored == 0:
+        # The hint follows why: files of no supported type, or each file's own reason above
+        # (an id clash is fixed by an id, never by another file type).
+        only_types = (
+            bool(report.warnings)
+            and not report.outcomes
+            and all("unsupported file type" in w or "no readable articles" in w for w in report.warnings)
+        )
         raise InputError(
             "nothing could be ingested from " + " ".join(str(p) for p in paths),
-            "See the warnings above; give .txt, .md, .html, .json or .jsonl articles",
+            "Give .txt, .md, .html, .json or .jsonl articles" if only_types else "Each file's reason is given above",
         )
 
 

@@ -151,7 +151,7 @@ def report(
                 space.store,
                 judging,
                 space.results,
-                ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency),
+                ReportOptions(neighbours=neighbours, min_similarity=min_similarity, concurrency=settings.concurrency, top_k=settings.top_k),
                 progress=progress,
             )
         record.usage = built.usage
@@ -189,7 +189,7 @@ def _dry_run(
             "A report compares outlets: give articles from at least two",
         )
     judging = space.judging(judge.value, extract.value)
-    estimate = estimate_report(articles, judging, space.results, space.settings.max_claims, neighbours, min_similarity)
+    estimate = estimate_report(articles, judging, space.results, space.settings, neighbours, min_similarity)
     if output is ReportFormat.json:
         sys.stdout.write(estimate.model_dump_json(indent=2) + "\n")
     else:

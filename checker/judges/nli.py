@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from checker import config
 from checker.articles import sentences
+from checker.articles.attribution import statement_of
+from checker.articles.language import not_english
 from checker.errors import ConfigError
 from checker.judges.base import finalise
 from checker.judges.figures import numbers_disagree, same_spelling
@@ -82,6 +84,13 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
 
 
 # -- the judge ------------------------------------------------------------------------------
+
+
+def model_text(text: str) -> str:
+    """What the model reads of a sentence: its statement without attribution (who said it is
+    the speaker, not what happened: "..., officials said" read as hedging turned a negation
+    into `agree`), with one spelling per place name. Quotes keep the sentence as written."""
+    return same_spelling(statement_of(text))
 
 
 @dataclass
@@ -160,9 +169,9 @@ class NLIJudge:
         # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
         # "e1": agreement decided by one sentence (2026-12-03); "e2": each pair scored apart from
         # its batch-mates (2026-12-03, checker/storage/onnx_models.py); "e3": spans of time
-        # compared by count (checker/judges/figures.py). Verdicts stored before a change are not
-        # reused.
-        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e3"
+        # compared by count (checker/judges/figures.py); "e4": attribution taken off what the
+        # model reads (model_text). Verdicts stored before a change are not reused.
+        self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e4"
         # Declared capabilities (checker.judges.base): it scores sentences; it asks no LLM.
         self.llm = None
         self.scorer: NLIJudge | None = self
@@ -170,11 +179,24 @@ class NLIJudge:
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
-        probs = probabilities([(same_spelling(other.text[s:e]), same_spelling(claim.text)) for s, e in spans], model_dir=self.model_dir)
+        probs = probabilities([(model_text(other.text[s:e]), model_text(claim.text)) for s, e in spans], model_dir=self.model_dir)
         return [Scored(s, e, other.text[s:e], p) for (s, e), p in zip(spans, probs)]
 
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
+        unread = self.cannot_read(claim, evidence)
+        if unread:
+            # The model was trained on English only: a label on text it cannot read is a guess.
+            return Verdict(label="unscored", judge="nli", model=self.model_name, error=unread, rationale=unread)
         return self.decide(claim, source, other, self.score(claim, other, evidence))
+
+    @staticmethod
+    def cannot_read(claim: Claim, evidence: list[Evidence]) -> str | None:
+        """Why the offline judge cannot judge this pair (a claim or evidence not in English), else None."""
+        for what, text in (("the claim", claim.text), ("the evidence", " ".join(e.text for e in evidence))):
+            language = not_english(text)
+            if language:
+                return f"the offline judge reads English only, and {what} is in {language}; use an LLM judge (--judge llm or cascade)"
+        return None
 
     def decide(self, claim: Claim, source: Article, other: Article, scored: list[Scored]) -> Verdict:
         common: dict[str, Any] = {"judge": "nli", "model": self.model_name, "prompt_sha": None}

@@ -38,6 +38,7 @@ class UsageMeter:
     """Counts calls and tokens across threads; ``cached`` answers cost nothing."""
 
     model: str
+    endpoint: str | None = None  # prices depend on who serves the model (checker.llm.prices)
     calls: int = 0
     cached: int = 0
     failed: int = 0
@@ -64,7 +65,7 @@ class UsageMeter:
             failed=self.failed,
             input_tokens=self.input_tokens,
             output_tokens=self.output_tokens,
-            cost_usd=estimate_cost(self.model, self.input_tokens, self.output_tokens),
+            cost_usd=estimate_cost(self.model, self.input_tokens, self.output_tokens, self.endpoint),
             seconds=round(time.monotonic() - self.started, 2),
         )
 
@@ -125,7 +126,7 @@ class Asker:
         self.reasks = reasks
         self.transport_retries = transport_retries
         self.backoff = backoff
-        self.meter = UsageMeter(model=model.model)
+        self.meter = UsageMeter(model=model.model, endpoint=model.endpoint)
         # The run's budget is given when the asker is made and is checked before every paid call.
         self.allowance = Allowance(self.meter, budget.max_calls, budget.max_cost_usd) if budget else None
 
@@ -194,6 +195,24 @@ class Asker:
                 schema=schema.__name__,
             )
         return completion
+
+
+def fault_hint(error: str, endpoint: str) -> str:
+    """What to do about a failed call, read from its error: a server that is up and says 429
+    or 500 needs another fix than one nobody answers at."""
+    again = "then run the same command again: what failed is retried, what finished is kept"
+    lowered = error.lower()
+    if "429" in error or "ratelimit" in lowered.replace(" ", ""):
+        return f"The server at {endpoint} is limiting the request rate: wait, or lower --concurrency, {again}"
+    if any(code in error for code in ("500", "502", "503", "504")) or "internalservererror" in lowered.replace(" ", ""):
+        return f"The server at {endpoint} failed (5xx): see its log, {again}"
+    if "timed out" in lowered:
+        return f"The server at {endpoint} answered too slowly: raise CHECKER_TIMEOUT or lower --concurrency, {again}"
+    if "connection" in lowered:
+        return f"Is the LLM server running at {endpoint}? Start it or fix --base-url, {again}"
+    if "no valid answer" in lowered or "not json" in lowered:
+        return f"The model's answers were invalid or cut off: try a larger model, or another --structured-output, {again}"
+    return f"See the error above, {again}"
 
 
 def _server_wait(backoff):  # type: ignore[no-untyped-def]

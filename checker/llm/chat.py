@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from langchain_core.runnables import RunnableBinding, RunnableSequence
 
 StructuredMethod = Literal["auto", "json_schema", "tools", "json_object"]
+DEFAULT_MODEL = "gpt-4o-mini"  # OpenAI's, when no model is named and no base URL is set
 
 
 @dataclass
@@ -221,7 +222,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def make_model(
-    model: str,
+    model: str | None,
     base_url: str | None,
     api_key: str | None,
     *,
@@ -230,10 +231,15 @@ def make_model(
     max_retries: int,
     method: StructuredMethod,
 ) -> OpenAIChat:
-    """The configured model, or ConfigError saying how to configure one."""
+    """The configured model, or ConfigError saying how to configure one. ``model`` None: the
+    one the server at ``base_url`` serves (asked), or OpenAI's default without a base URL."""
     if not api_key and not base_url:
         raise ConfigError(
             "no LLM is configured",
             "Set OPENAI_API_KEY for OpenAI, or --base-url / CHECKER_BASE_URL for an OpenAI-compatible server (llama.cpp, Ollama, vLLM)",
         )
+    if model is None:
+        from checker.llm.served import served_model
+
+        model = served_model(base_url, api_key) if base_url else DEFAULT_MODEL
     return OpenAIChat(model, api_key, base_url, temperature=temperature, timeout=timeout, max_retries=max_retries, method=method)

@@ -80,7 +80,7 @@ def _finish(
     command: str, judging: Judging, articles: int, claims: dict[str, list[Claim]], unknown: set[str], pairs: int, stored: int, tally: Tally
 ) -> Estimate:
     model = judging.asker.model.model if judging.asker is not None else None
-    cost = estimate_cost(model, tally.input_tokens, tally.output_tokens) if model else 0.0
+    cost = estimate_cost(model, tally.input_tokens, tally.output_tokens, judging.endpoint) if model else 0.0
     if judging.kind == "cascade":
         tally.notes.append("cascade: every pair counted as sent to the LLM (an upper bound: the offline judge settles some)")
     if judging.asker is None:
@@ -158,21 +158,33 @@ def nearest(articles: dict[str, Article], claims: dict[str, list[Claim]], k: int
 
 
 def estimate_report(
-    articles: Sequence[Article], judging: Judging, results: ResultsStore | None, max_claims: int, neighbours: int, min_similarity: float
+    articles: Sequence[Article],
+    judging: Judging,
+    results: ResultsStore | None,
+    settings: Settings,
+    neighbours: int,
+    min_similarity: float,
 ) -> Estimate:
-    from checker.pipelines.report import pair_up
+    from checker.pipelines.report import pair_up, target
 
     tally = Tally()
     by_id = {a.id: a for a in articles}
-    claims, unknown = ClaimsEstimate(judging, results, max_claims).of(articles, tally)
-    stored_pairs = results.claim_pair_verdicts(judging.judge.name, {c.id for found in claims.values() for c in found}) if results is not None else {}
-    pairs = pair_up(by_id, claims, nearest(by_id, claims, neighbours, min_similarity), stored_pairs, min_similarity)
+    claims, unknown = ClaimsEstimate(judging, results, settings.max_claims).of(articles, tally)
+    where = target(settings.top_k)
+    stored = results.claim_verdicts(judging.judge.name, {c.id for found in claims.values() for c in found}, where) if results is not None else {}
+    pairs = pair_up(by_id, claims, nearest(by_id, claims, neighbours, min_similarity), stored, min_similarity)
     llm = _judge_request(judging)
     verdict_tokens = _verdict_tokens(judging, results)
     reused = 0
     for candidate in pairs:
-        task = candidate.task()
-        if task.key in stored_pairs:
+        # As for compare: the later report's first k passages stand in for those retrieval picks.
+        other = candidate.later[0]
+        passages = [
+            Evidence(chunk_id=c.id, text=c.text, start=c.start, end=c.end, score=1.0)
+            for c in chunking.split(other, settings.chunk_size, settings.chunk_overlap)[: settings.top_k]
+        ]
+        task = candidate.task(passages, settings.top_k)
+        if task.key in stored:
             reused += 1
             continue
         if llm is not None:

@@ -15,7 +15,7 @@ import hashlib
 from collections import Counter, defaultdict
 from itertools import combinations
 
-from checker.pipelines.report_models import ClaimPair, Conflict, Event, OutletCell, ReportClaim
+from checker.pipelines.report_models import MIN_DECIDED, ClaimPair, Conflict, Event, OutletCell, ReportClaim
 from checker.schemas import LABELS
 
 # Pairing casts a wide net (a similarity floor of 0.5 by default) so that a contradiction
@@ -135,9 +135,6 @@ def outlet_matrix(claims: dict[str, ReportClaim], pairs: list[ClaimPair]) -> lis
     for a, b in combinations(outlets, 2):
         seen = counts.get((a, b), Counter())
         decided = seen["agree"] + seen["contradict"]
-        cells.append(
-            OutletCell(
-                a=a, b=b, counts={label: seen.get(label, 0) for label in LABELS}, agreement=round(seen["agree"] / decided, 3) if decided else None
-            )
-        )
+        share = round(seen["agree"] / decided, 3) if decided >= MIN_DECIDED else None
+        cells.append(OutletCell(a=a, b=b, counts={label: seen.get(label, 0) for label in LABELS}, agreement=share, decided=decided))
     return cells

@@ -109,7 +109,7 @@ def _method(asker: Asker) -> str | None:
 
 def _asker(settings: Settings, results: ResultsStore | None, budget: Budget | None) -> Asker:
     chat = make_model(
-        settings.model,
+        settings.model if settings.model_named else None,
         settings.base_url,
         settings.api_key.get_secret_value() if settings.api_key else None,
         temperature=settings.temperature,
@@ -117,6 +117,6 @@ def _asker(settings: Settings, results: ResultsStore | None, budget: Budget | No
         max_retries=settings.max_retries,
         method=settings.structured_output,
     )
-    if budget is not None and budget.max_cost_usd is not None and estimate_cost(chat.model, 1000, 1000) is None:
+    if budget is not None and budget.max_cost_usd is not None and estimate_cost(chat.model, 1000, 1000, chat.endpoint) is None:
         raise InputError(f"--budget: the price of model {chat.model!r} is unknown, so cost cannot be capped", "Use --max-calls instead")
     return Asker(chat, results, transport_retries=settings.max_retries, budget=budget)

@@ -1,7 +1,14 @@
 """`checker report`: which outlets agree, on what, and when, over a whole corpus.
 
 articles -> claims (once per article version) -> claims collection in Chroma -> each claim's
-k nearest claims from other outlets -> one verdict per pair -> events, conflicts, matrix.
+k nearest claims from other outlets -> one verdict per (earlier claim, later report) -> events,
+conflicts, matrix.
+
+A pair is judged exactly as `compare` judges a claim: the earlier report's claim against the
+later report's passages closest to it, under the same stored key. So the report and `compare`
+never disagree about a claim and a report: each reuses what the other judged, and a conflict
+`compare` found between two articles of the report is in the report even where the pairing by
+meaning would not have proposed it.
 
 Pairing by meaning instead of comparing every article with every other keeps the judged
 pairs at most k per claim: linear in the corpus. Claims and verdicts come from the stage
@@ -25,6 +32,7 @@ from checker.pipelines.judging import Judging
 from checker.pipelines.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
 from checker.pipelines.stage import Progress, Stage, Task
 from checker.schemas import Article, Claim, Evidence
+from checker.storage import embeddings
 from checker.storage.claim_index import ClaimIndex, Neighbour
 from checker.storage.results_base import ResultsStore, VerdictKey
 from checker.storage.store import Store
@@ -35,6 +43,12 @@ class ReportOptions:
     neighbours: int = 3
     min_similarity: float = 0.5
     concurrency: int = 4
+    top_k: int = 4  # passages of the later report per claim, as `compare -k` (part of the stored key)
+
+
+def target(top_k: int) -> str:
+    """What a claim is judged against, in the stored key: compare's own."""
+    return f"passages:top{top_k}"
 
 
 @dataclass
@@ -43,14 +57,12 @@ class _Candidate:
     earlier: tuple[Article, Claim]
     later: tuple[Article, Claim]
 
-    def task(self) -> Task:
-        """The earlier claim judged against the later one. Keyed by both article versions, not
-        only text hashes: a corrected date can turn a contradiction into a supersession."""
-        (source, claim), (other, other_claim) = self.earlier, self.later
-        evidence = Evidence(
-            chunk_id=other_claim.id, text=other_claim.source_text, start=other_claim.start, end=other_claim.end, score=self.pair.similarity
-        )
-        return Task(claim, source, other, [evidence], target=f"claim:{other_claim.id}", similarity=self.pair.similarity)
+    def task(self, evidence: list[Evidence], top_k: int) -> Task:
+        """The earlier claim judged against the later report's passages closest to it, as
+        `compare` judges it. Keyed by both article versions, not only text hashes: a corrected
+        date can turn a contradiction into a supersession."""
+        (source, claim), (other, _) = self.earlier, self.later
+        return Task(claim, source, other, evidence, target=target(top_k), similarity=self.pair.similarity)
 
 
 def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Article, Claim], tuple[Article, Claim]]:
@@ -70,44 +82,55 @@ def pair_up(
     articles: dict[str, Article],
     extracted: dict[str, list[Claim]],
     near: dict[str, list[Neighbour]],
-    stored: dict[VerdictKey, dict],
+    stored: dict[VerdictKey, tuple[str, dict]],
     min_similarity: float,
 ) -> list[_Candidate]:
-    """Each claim with its nearest claims from other outlets (``near``), plus every pair an
-    earlier run judged whose two claims are still here unchanged (``stored``): adding an
-    article can push an old neighbour out of a claim's k nearest, but never drops a judgement
-    from the report (a pair is left out only for its twin: the same earlier claim against the
-    same later sentence, judged alike). The real run and its dry run both pair this way."""
+    """Each claim with its nearest claims from other outlets (``near``), plus every verdict
+    stored for a claim here against a later report here, unchanged since (``stored``: an
+    earlier report's, or `compare`'s conflicts and agreements): adding an article can push an
+    old neighbour out of a claim's k nearest, but never drops a judgement from the report.
+    One pair per earlier claim and later report: the claim is judged against that report's
+    passages, so a second later claim of the same report would be the same judgement. The
+    real run and its dry run both pair this way."""
     owned = {c.id: (articles[a], c) for a, claims in extracted.items() for c in claims}
     found: dict[str, _Candidate] = {}
-    # The later claim is judged as its whole sentence (its span), so two clauses of one later
-    # sentence would give the earlier claim the same judgement twice: keep the closer pair.
-    by_evidence: dict[tuple[str, str, int, int], str] = {}
+    by_report: dict[tuple[str, str], str] = {}  # (earlier claim, later article) -> pair id
 
     def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
         earlier, later = _order(first, second)
-        pair_id = _pair_id(earlier[1], later[1])
-        if pair_id in found:
-            return
-        evidence = (earlier[1].id, later[0].id, later[1].start, later[1].end)
-        twin = by_evidence.get(evidence)
+        twin = by_report.get((earlier[1].id, later[0].id))
         if twin is not None:
             if found[twin].pair.similarity >= similarity:
                 return
             del found[twin]
-        by_evidence[evidence] = pair_id
+        pair_id = _pair_id(earlier[1], later[1])
+        by_report[(earlier[1].id, later[0].id)] = pair_id
         found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
 
     for claim_id, neighbours in near.items():
         for neighbour in neighbours:
             if claim_id in owned and neighbour.claim_id in owned:
                 add(owned[claim_id], owned[neighbour.claim_id], neighbour.similarity)
-    for key, row in stored.items():
-        earlier, later = owned.get(key.claim_id), owned.get(key.target.removeprefix("claim:"))
-        similarity = row.get("similarity") or 0.0
-        if earlier and later and earlier[0].version == key.claim_version and later[0].version == key.target_version and similarity >= min_similarity:
-            add(earlier, later, similarity)
+    for key, (other_id, row) in stored.items():
+        earlier, other = owned.get(key.claim_id), articles.get(other_id)
+        if earlier is None or other is None or earlier[0].version != key.claim_version or other.version != key.target_version:
+            continue
+        verdict = row.get("verdict") or {}
+        by_report_made = row.get("similarity") is not None
+        if not by_report_made and verdict.get("label") not in ("agree", "contradict", "superseded"):
+            continue  # compare's silences are its own business; its findings are the report's too
+        later = _claim_at(other, extracted.get(other.id, []), verdict.get("quote_start"))
+        if later is not None and later[0].outlet != earlier[0].outlet and _order(earlier, later)[0] is earlier:
+            add(earlier, later, float(row.get("similarity") or 0.0))
     return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
+
+
+def _claim_at(article: Article, claims: list[Claim], at: int | None) -> tuple[Article, Claim] | None:
+    """The claim of ``article`` whose sentence holds position ``at`` (a verdict's quote), else
+    its first claim: the later side a pair names."""
+    inside = [c for c in claims if at is not None and c.start <= at < c.end]
+    chosen = inside[0] if inside else (claims[0] if claims else None)
+    return (article, chosen) if chosen is not None else None
 
 
 class _Run:
@@ -148,18 +171,36 @@ class _Run:
             self.options.neighbours,
             self.options.min_similarity,
         )
-        stored = self.results.claim_pair_verdicts(self.judging.judge.name, {c.id for _, c in owned})
+        stored = self.results.claim_verdicts(self.judging.judge.name, {c.id for _, c in owned}, target(self.options.top_k))
         return pair_up(self.articles, extracted, near, stored, self.options.min_similarity)
 
     # -- 3. verdicts --------------------------------------------------------------------
 
     def judge(self, candidates: list[_Candidate]) -> None:
-        outcomes = self.stage.verdicts([c.task() for c in candidates], self.judging.judge)
+        evidence = self.evidence(candidates)
+        tasks = [c.task(evidence[(c.earlier[1].id, c.later[0].id)], self.options.top_k) for c in candidates]
+        outcomes = self.stage.verdicts(tasks, self.judging.judge)
         for candidate, outcome in zip(candidates, outcomes):
             candidate.pair.verdict = outcome.verdict
             candidate.pair.reused = outcome.reused
             if outcome.verdict is None:
                 candidate.pair.missing = outcome.problem
+
+    def evidence(self, candidates: list[_Candidate]) -> dict[tuple[str, str], list[Evidence]]:
+        """For each earlier claim and later report, that report's passages closest to the
+        claim: what `compare` retrieves for it (checker.pipelines.compare.evidence_for)."""
+        by_claim: dict[str, tuple[Claim, set[str]]] = {}
+        for c in candidates:
+            by_claim.setdefault(c.earlier[1].id, (c.earlier[1], set()))[1].add(c.later[0].id)
+        found: dict[tuple[str, str], list[Evidence]] = {}
+        claims = [claim for claim, _ in by_claim.values()]
+        for lo in range(0, len(claims), 256):
+            batch = claims[lo : lo + 256]
+            for claim, vector in zip(batch, embeddings.embed([c.text for c in batch])):
+                for other_id in sorted(by_claim[claim.id][1]):
+                    hits = self.store.search(vector, k=self.options.top_k, article_ids=[other_id])
+                    found[(claim.id, other_id)] = [Evidence(chunk_id=h.chunk_id, text=h.text, start=h.start, end=h.end, score=h.score) for h in hits]
+        return found
 
 
 def build_report(
@@ -198,6 +239,7 @@ def build_report(
     per_outlet = Counter(c.outlet for c in claims.values())
     cross = (len(claims) ** 2 - sum(n * n for n in per_outlet.values())) // 2
     judged = sum(p.verdict is not None for p in pairs)
+    decided = sum(p.verdict is not None and p.verdict.label in ("agree", "contradict", "superseded") for p in pairs)
     coverage = Coverage(
         articles=len(run.articles),
         claims=len(claims),
@@ -205,6 +247,7 @@ def build_report(
         cross_outlet_pairs=cross,
         candidate_pairs=len(pairs),
         judged=judged,
+        decided=decided,
         reused=sum(p.reused for p in pairs),
         skipped=max(cross - len(pairs), 0),
         missing=len(pairs) - judged,

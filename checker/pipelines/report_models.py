@@ -69,13 +69,20 @@ class Conflict(BaseModel):
     score: float = Field(description="importance x confidence: the ranking key.")
 
 
+# Fewer decided pairs than this between two outlets give no agreement figure: one agreeing pair
+# is not "100% agreement".
+MIN_DECIDED = 3
+
+
 class OutletCell(BaseModel):
-    """Verdicts between the claims of two outlets; ``agreement`` = agree / (agree + contradict)."""
+    """Verdicts between the claims of two outlets; ``agreement`` = agree / (agree + contradict),
+    given only when at least MIN_DECIDED pairs were decided (None otherwise)."""
 
     a: str
     b: str
     counts: dict[str, int]
     agreement: float | None
+    decided: int = Field(default=0, description="agree + contradict: the pairs the agreement figure is a share of.")
 
 
 class Coverage(BaseModel):
@@ -85,6 +92,7 @@ class Coverage(BaseModel):
     cross_outlet_pairs: int = Field(description="Claim pairs across outlets: what judging all pairs would cost.")
     candidate_pairs: int = Field(description="Pairs of nearest claims (k per claim, above the similarity floor).")
     judged: int = Field(description="Candidate pairs with a verdict, new or reused.")
+    decided: int = Field(default=0, description="Judged pairs labelled agree, contradict or superseded (the rest: not addressed).")
     reused: int
     skipped: int = Field(description="cross_outlet_pairs - candidate_pairs: never sent to a judge.")
     missing: int = Field(description="Candidate pairs left without a verdict (budget or judge failure).")

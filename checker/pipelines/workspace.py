@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.articles.loading import is_checker_output, load_file
+from checker.articles.reading import discover
 from checker.config import Settings
 from checker.errors import InputError
 from checker.pipelines.ingest import IngestReport, Progress, ingest, read_articles
@@ -117,9 +118,9 @@ class Workspace:
             raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
         if not target.parent.is_dir():
             raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
-        for given in inputs:
-            if given.is_file() and given.resolve() == target:
-                raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten", "Write the output to another file")
+        named, _ = discover(list(inputs))  # the files of the folders given, too
+        if target in named and not _written_by_checker(target):
+            raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten", "Write the output to another file")
         if self.has_index and target.exists():
             for summary in self.store.articles():
                 if _source_of(summary.file, summary.source) == target:

@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
 
 
 def safe(value: Any) -> Any:
-    """A value as Markdown shows it literally; None and numbers pass through."""
+    """A value as Markdown shows it literally; None and numbers pass through, and so does a
+    macro's output marked ``|rendered`` (its values were escaped when it was rendered)."""
+    if isinstance(value, Markup):
+        return value
     if isinstance(value, str):
         return value.translate(_ESCAPES)
     return value
@@ -41,4 +45,6 @@ def environment() -> jinja2.Environment:
     )
     env.filters["mdcell"] = cell
     env.filters["mdquote"] = lambda text: " ".join(str(text).split())
+    # A macro's output, already escaped inside the macro: printed as it is, never escaped twice.
+    env.filters["rendered"] = Markup
     return env

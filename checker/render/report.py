@@ -13,9 +13,10 @@ from pathlib import Path
 
 import jinja2
 
-from checker.pipelines.report_models import ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
+from checker.pipelines.report_models import MIN_DECIDED, ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
 from checker.render import markdown
 from checker.render.comparison import usage_line
+from checker.schemas import LABELS
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -158,11 +159,17 @@ def heat_map(report: Report) -> dict[str, object]:
             cell: OutletCell | None = cells.get((a, b)) or cells.get((b, a))
             counts = cell.counts if cell else {}
             decided = counts.get("agree", 0) + counts.get("contradict", 0)
-            text = f"{round(100 * cell.agreement)}%" if cell and cell.agreement is not None else "–"
+            # Counts, never a bare share: "2/3" says how little a cell rests on.
+            text = f"{counts.get('agree', 0)}/{decided}" if decided else "–"
             title = (
                 f"{a} vs {b}: {counts.get('agree', 0)} agree, {counts.get('contradict', 0)} contradict, "
                 f"{counts.get('superseded', 0)} superseded, {counts.get('not_addressed', 0)} not addressed"
-                f" ({decided} decided)"
+                f" ({decided} decided"
+                + (
+                    f"; agreement {round(100 * cell.agreement)}%)"
+                    if cell and cell.agreement is not None
+                    else f"; too few for a share, {MIN_DECIDED} needed)"
+                )
             )
             rects.append({"x": x, "y": y, "fill": _colour(cell.agreement if cell else None), "text": text, "title": title})
     return {
@@ -205,6 +212,8 @@ def _context(report: Report) -> dict[str, object]:
         "events": event_views,
         "outlets": outlets,
         "heat": heat_map(report),
+        "decided_line": decided_line(report),
+        "min_decided": MIN_DECIDED,
         "articles": view.article_views(),
         "usage": usage_line(report.usage),
         "matrix": report.matrix,
@@ -219,11 +228,29 @@ def report_markdown(report: Report) -> str:
     return _markdown.get_template("report.md.j2").render(**_context(report))
 
 
+def decided_line(report: Report) -> str:
+    """What the first screen says before anything else: how much of the report was decided,
+    and what the rest means, so "no conflicts" is never read as "the outlets agree"."""
+    c = report.coverage
+    counts = {label: sum(1 for p in report.pairs if p.verdict is not None and p.verdict.label == label) for label in LABELS}
+    line = (
+        f"Decided {c.decided} of {c.judged} judged pairs ({counts['agree']} agree, {counts['contradict']} contradict, "
+        f"{counts['superseded']} superseded); for the other {c.judged - c.decided} the judge found the later report silent on the claim "
+        "(not addressed), which is no evidence of agreement."
+    )
+    if report.judge.startswith("nli:") and c.judged and c.decided * 3 < c.judged:
+        line += (
+            " The offline judge decides only where one sentence alone states or denies a claim, so most pairs stay undecided;"
+            " an LLM judge (--judge llm, or cascade) decides more."
+        )
+    return line
+
+
 def summary_line(report: Report) -> str:
     c = report.coverage
     line = (
         f"{c.articles} articles, {c.claims} claims; {c.judged} of {c.candidate_pairs} candidate pairs judged "
-        f"({c.reused} reused), {c.skipped} cross-outlet pairs skipped as unrelated; "
+        f"({c.reused} reused), {c.decided} decided, {c.skipped} cross-outlet pairs skipped as unrelated; "
         f"{len(report.events)} events, {len(report.conflicts)} conflicts"
     )
     if report.partial:
@@ -233,4 +260,4 @@ def summary_line(report: Report) -> str:
     return line
 
 
-__all__ = ["heat_map", "report_html", "report_markdown", "summary_line"]
+__all__ = ["decided_line", "heat_map", "report_html", "report_markdown", "summary_line"]

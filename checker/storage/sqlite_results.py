@@ -164,16 +164,16 @@ class SQLiteResults:
                     found[key] = json.loads(row[4])
         return found
 
-    def claim_pair_verdicts(self, judge: str, claim_ids: set[str]) -> dict[VerdictKey, dict[str, Any]]:
-        """Stored verdicts of this judge of one claim against another (`report`), both among
-        ``claim_ids``, at whatever article versions they were judged: the caller keeps those
-        whose versions match the articles as they are now."""
+    def claim_verdicts(self, judge: str, claim_ids: set[str], target: str) -> dict[VerdictKey, tuple[str, dict[str, Any]]]:
+        """Every stored verdict of this judge on one of ``claim_ids`` against ``target`` (e.g.
+        another article's closest passages), at whatever article versions it was judged, with
+        the other article's id: the caller keeps those whose versions match the articles now."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT claim_id, claim_version, target, target_version, result FROM claim_verdicts WHERE judge = ? AND target LIKE 'claim:%'",
-                (judge,),
+                "SELECT claim_id, claim_version, target, target_version, other_article, result FROM claim_verdicts WHERE judge = ? AND target = ?",
+                (judge, target),
             ).fetchall()
-        return {VerdictKey(*r[:4]): json.loads(r[4]) for r in rows if r[0] in claim_ids and r[2].removeprefix("claim:") in claim_ids}
+        return {VerdictKey(*r[:4]): (r[4], json.loads(r[5])) for r in rows if r[0] in claim_ids}
 
     # -- runs ----------------------------------------------------------------------------
 
