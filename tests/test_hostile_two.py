@@ -343,8 +343,16 @@ def test_each_llm_fault_gets_the_hint_that_fits_it(error: str, hint: str) -> Non
     ("claim", "evidence", "language"),
     [
         ("Russian forces have fully withdrawn from Kyiv.", "俄罗斯军队已经从基辅全面撤出。", "Chinese"),
-        ("Russian forces have fully withdrawn from Kyiv.", "Les forces russes se sont entièrement retirées de Kiev, a déclaré le Pentagone.", "French"),
-        ("Les forces russes se sont entièrement retirées de Kiev, a déclaré le Pentagone.", "Russian forces have fully withdrawn from Kyiv.", "French"),
+        (
+            "Russian forces have fully withdrawn from Kyiv.",
+            "Les forces russes se sont entièrement retirées de Kiev, a déclaré le Pentagone.",
+            "French",
+        ),
+        (
+            "Les forces russes se sont entièrement retirées de Kiev, a déclaré le Pentagone.",
+            "Russian forces have fully withdrawn from Kyiv.",
+            "French",
+        ),
     ],
 )
 def test_the_offline_judge_marks_what_it_cannot_read_unscored(claim: str, evidence: str, language: str) -> None:
