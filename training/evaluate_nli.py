@@ -43,13 +43,12 @@ from pathlib import Path
 import numpy as np
 
 from checker.articles import sentences
-from checker.articles.attribution import statement_of
 from checker.claims.offline_claims import SentenceExtractor
 from checker.config import Settings
 from checker.evaluation import evals, scoreboard
 from checker.evaluation.eval_files import binary_metrics, evidence_sentences, run_file
 from checker.judges.figures import numbers_disagree
-from checker.judges.nli import MODEL_DIR, NLIJudge, Scored, probabilities
+from checker.judges.nli import MODEL_DIR, NLIJudge, Scored, probabilities, statement_contradiction
 from checker.pipelines.judging import Judging
 from checker.schemas import Article, Claim, text_sha256
 from training.data import DATASETS, fnc_rows, nli_pairs, rows
@@ -81,7 +80,8 @@ def _claim(text: str) -> Claim:
 def scored_sentences(claim: str, body: str) -> list[Scored]:
     """The model's probabilities for the claim against each of its evidence sentences."""
     sents, _ = evidence_sentences(claim, body)
-    probs = probabilities([(statement_of(s.text), statement_of(claim)) for s in sents])
+    pairs = [(s.text, claim) for s in sents]
+    probs = statement_contradiction(pairs, probabilities(pairs))
     return [Scored(s.start, s.end, s.text, p) for s, p in zip(sents, probs)]
 
 
@@ -166,7 +166,8 @@ def figures_rule_precision(fnc_train: list[dict], fever_tune: list[dict]) -> dic
 def binary_nli(name: str, cap) -> tuple[list[bool], np.ndarray]:  # type: ignore[no-untyped-def]
     """Gold 'supported' flags and the raw model's probabilities for a binary NLI file."""
     items = cap(list(rows(name)))
-    probs = probabilities([(statement_of(row["premise_or_evidence"]), statement_of(row["claim"])) for row in items])
+    pairs = [(row["premise_or_evidence"], row["claim"]) for row in items]
+    probs = statement_contradiction(pairs, probabilities(pairs))
     return [row["label"] == "supported" for row in items], probs
 
 
@@ -216,7 +217,8 @@ def main() -> None:
     # SNLI test: the raw model, 3-way.
     snli = cap(nli_pairs("nli/snli_test.jsonl"))
     started = time.perf_counter()
-    probs = probabilities([(statement_of(p.premise), statement_of(p.hypothesis)) for p in snli])
+    pairs = [(p.premise, p.hypothesis) for p in snli]
+    probs = statement_contradiction(pairs, probabilities(pairs))
     seconds = time.perf_counter() - started
     metrics["snli_test_accuracy"] = round(float((probs.argmax(axis=1) == np.array([p.label for p in snli])).mean()), 3)
     metrics["snli_test_pairs"] = len(snli)

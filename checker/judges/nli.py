@@ -86,11 +86,27 @@ def probabilities(pairs: list[tuple[str, str]], batch_size: int = 64, max_len: i
 # -- the judge ------------------------------------------------------------------------------
 
 
-def model_text(text: str) -> str:
-    """What the model reads of a sentence: its statement without attribution (who said it is
-    the speaker, not what happened: "..., officials said" read as hedging turned a negation
-    into `agree`), with one spelling per place name. Quotes keep the sentence as written."""
-    return same_spelling(statement_of(text))
+def statement_contradiction(pairs: list[tuple[str, str]], probs: np.ndarray, model_dir: Path = MODEL_DIR) -> np.ndarray:
+    """``probs`` of (premise, claim) pairs with each contradiction raised to what the pair's
+    statements give, their attribution taken off (checker.articles.attribution): "have not
+    withdrawn from Kyiv, officials said" read as hedging gave `agree` to "have withdrawn".
+    Entailment stays the sentence's as written: an attributed report does not itself assert
+    what it reports (FNC-1 calls it "discuss"), so attribution never makes an `agree`."""
+    import numpy as np
+
+    stated = [(statement_of(p), statement_of(c)) for p, c in pairs]
+    differ = [i for i, (pair, statement) in enumerate(zip(pairs, stated)) if pair != statement]
+    if differ:
+        again = probabilities([stated[i] for i in differ], model_dir=model_dir)
+        probs[differ, CONTRA] = np.maximum(probs[differ, CONTRA], again[:, CONTRA])
+    return probs
+
+
+def read_pairs(pairs: list[tuple[str, str]], model_dir: Path = MODEL_DIR) -> np.ndarray:
+    """What the judge reads of (premise, claim) pairs: one spelling per place name, and each
+    pair's contradiction from its statements too (``statement_contradiction``)."""
+    spelled = [(same_spelling(p), same_spelling(c)) for p, c in pairs]
+    return statement_contradiction(spelled, probabilities(spelled, model_dir=model_dir), model_dir)
 
 
 @dataclass
@@ -169,8 +185,8 @@ class NLIJudge:
         # The name keys every stored verdict: new weights or thresholds must not reuse old ones.
         # "e1": agreement decided by one sentence (2026-12-03); "e2": each pair scored apart from
         # its batch-mates (2026-12-03, checker/storage/onnx_models.py); "e3": spans of time
-        # compared by count (checker/judges/figures.py); "e4": attribution taken off what the
-        # model reads (model_text). Verdicts stored before a change are not reused.
+        # compared by count (checker/judges/figures.py); "e4": contradiction read from the
+        # statement too (read_pairs). Verdicts stored before a change are not reused.
         self.name = f"nli:minilm:{weights_sha(self.model_dir)}:{self.agree_at:g}/{self.contradict_at:g}:e4"
         # Declared capabilities (checker.judges.base): it scores sentences; it asks no LLM.
         self.llm = None
@@ -179,7 +195,7 @@ class NLIJudge:
 
     def score(self, claim: Claim, other: Article, evidence: list[Evidence]) -> list[Scored]:
         spans = candidate_spans(other, evidence)
-        probs = probabilities([(model_text(other.text[s:e]), model_text(claim.text)) for s, e in spans], model_dir=self.model_dir)
+        probs = read_pairs([(other.text[s:e], claim.text) for s, e in spans], model_dir=self.model_dir)
         return [Scored(s, e, other.text[s:e], p) for (s, e), p in zip(spans, probs)]
 
     def judge(self, claim: Claim, source: Article, other: Article, evidence: list[Evidence]) -> Verdict:
