@@ -10,11 +10,12 @@ import os
 import tomllib
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from checker.choices import StructuredOutput
 from checker.errors import ConfigError
 
 CONFIG_FILE_ENV = "CHECKER_CONFIG"
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     timeout: float = Field(default=120.0, gt=0, description="Seconds before one LLM request is abandoned.")
     max_retries: int = Field(default=3, ge=0, le=10, description="Retries of 429, 5xx and timeouts, with backoff.")
-    structured_output: Literal["auto", "json_schema", "tools", "json_object"] = "auto"
+    structured_output: StructuredOutput = StructuredOutput.auto
     concurrency: int = Field(default=4, ge=1, le=64)
     top_k: int = Field(default=4, ge=1, le=20, description="Passages of the other article per claim.")
     max_claims: int = Field(default=20, ge=1, le=200, description="Claims extracted per article.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -111,8 +111,12 @@ class IngestOutcome(BaseModel):
 
 # -- comparison --------------------------------------------------------------------------
 
+# The closed sets, spelled here once: what a judge may answer, and every label a verdict has
+# (a judge that gives no valid answer yields `unscored`, never a guess).
+JudgedLabel = Literal["agree", "contradict", "superseded", "not_addressed"]
 Label = Literal["agree", "contradict", "superseded", "not_addressed", "unscored"]
-LABELS: tuple[str, ...] = ("agree", "contradict", "superseded", "not_addressed", "unscored")
+JUDGED_LABELS: tuple[str, ...] = get_args(JudgedLabel)
+LABELS: tuple[str, ...] = get_args(Label)
 ClaimKind = Literal["event", "number", "quote", "assessment"]
 
 

@@ -1,4 +1,4 @@
-"""Averaging judges' weights (training/average_weights.py, docs/SOUP-PLAN.md), on tiny tensors."""
+"""Averaging judges' weights (training/average_weights.py, docs/history/SOUP-PLAN.md), on tiny tensors."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from checker.claims.llm_claims import LLMExtractor
 from checker.config import Settings
 from checker.evaluation import evals, scoreboard
+from checker.evaluation.metrics import label_metrics
 from checker.judges.llm_judge import LLMJudge
 from checker.llm.asking import Asker
 from checker.pipelines.judging import Judging
@@ -17,7 +18,7 @@ from tests.fakes import ScriptedModel, cite, claim, fenced, verdict
 
 def test_label_metrics_by_hand() -> None:
     pairs = [("agree", "agree"), ("agree", "contradict"), ("contradict", "contradict"), ("not_addressed", "unscored")]
-    m = evals.label_metrics(pairs)
+    m = label_metrics(pairs)
     assert m["accuracy"] == 0.5
     assert m["per_label"]["agree"] == {"precision": 1.0, "recall": 0.5, "f1": 0.667, "support": 2}
     assert m["per_label"]["contradict"] == {"precision": 0.5, "recall": 1.0, "f1": 0.667, "support": 1}

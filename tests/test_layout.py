@@ -9,6 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "checker"
 # docs/ARCHITECTURE.md draws these layers; a subpackage imports only from lower ones (or itself).
 LAYERS = {
     "errors": 0,
+    "choices": 0,
     "schemas": 1,
     "config": 1,
     "articles": 2,
@@ -21,7 +22,7 @@ LAYERS = {
     "render": 6,
     "cli": 7,
 }
-TOP_LEVEL = {"__init__", "errors", "config", "schemas"}  # the package's face, errors, config, records
+TOP_LEVEL = {"__init__", "errors", "choices", "config", "schemas"}  # the package's face, errors, closed sets, config, records
 
 
 def _modules() -> list[Path]:
@@ -56,3 +57,74 @@ def test_only_the_face_errors_config_and_records_sit_at_the_top() -> None:
 def test_no_module_is_over_300_lines() -> None:
     long = {str(p.relative_to(PACKAGE)): n for p in _modules() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300}
     assert long == {}
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+_ALL = {_name(p) for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(path: Path, lazy: bool = True) -> set[str]:
+    """The checker modules ``path`` imports (function-level imports too, unless ``lazy`` is False)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = ast.walk(tree) if lazy else iter(tree.body)
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "checker":
+            # `from checker.render import markdown` imports the submodule, not the package's face.
+            submodules = {f"{node.module}.{alias.name}" for alias in node.names} & _ALL
+            found.update(submodules or {node.module})
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "checker")
+    return found
+
+
+def test_no_command_opens_a_store_itself() -> None:
+    """The CLI asks the workspace (checker/pipelines/workspace.py) for the index and the
+    results store: a web handler then does what a command does through the same functions."""
+    opening = ("open_store", "open_results", "SQLiteResults", "Store(", "Results(")
+    found = {
+        str(p.relative_to(PACKAGE)): [name for name in opening if name in p.read_text(encoding="utf-8")]
+        for p in sorted((PACKAGE / "cli").glob("*.py"))
+    }
+    assert {path: names for path, names in found.items() if names} == {}
+
+
+LLM_IMPLEMENTATIONS = {"checker.judges.llm_judge", "checker.claims.llm_claims", "checker.judges.cascade"}
+
+
+def test_judges_and_extractors_import_no_llm_implementation_unless_they_are_one() -> None:
+    """Interfaces live in judges/base.py and claims/base.py: the offline judge and the offline
+    extractor must not need the LLM ones (they once imported llm_judge for ``finalise``)."""
+    wrong = []
+    for folder in ("judges", "claims"):
+        for path in sorted((PACKAGE / folder).glob("*.py")):
+            if _name(path) in LLM_IMPLEMENTATIONS:
+                continue
+            wrong += [f"{_name(path)} imports {m}" for m in sorted(_imports(path) & LLM_IMPLEMENTATIONS)]
+    assert wrong == []
+
+
+def test_no_import_circle_inside_the_package() -> None:
+    """Function-level imports count too: a circle through a lazy import still ties two modules."""
+    modules = {_name(p): p for p in _modules()}
+    graph = {m: {t for t in _imports(p) if t in modules and t != m} for m, p in modules.items()}
+    circles = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                circles.append(" -> ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert circles == []

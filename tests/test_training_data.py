@@ -203,7 +203,7 @@ def test_the_wide_mixture_never_trains_on_held_out_or_tuning_rows(tmp_path, monk
 
 
 def test_the_precision_objective_adds_fnc_agree_precision_as_a_fourth_term() -> None:
-    """docs/THRESHOLDS-PLAN.md: the f1 objective is the mean of the three tuning macro-F1s; the
+    """docs/history/THRESHOLDS-PLAN.md: the f1 objective is the mean of the three tuning macro-F1s; the
     precision objective averages the FNC-1 tuning precision of `agree` in as a fourth."""
     from training.tune_thresholds import objective
 
@@ -234,7 +234,7 @@ def test_a_re_measurement_keeps_the_history_it_does_not_measure() -> None:
 
 
 def test_a_precision_floor_keeps_only_pairs_that_reach_it() -> None:
-    """docs/THRESHOLD-FLOOR-PLAN.md: below the floor a pair cannot win, however high its mean."""
+    """docs/history/THRESHOLD-FLOOR-PLAN.md: below the floor a pair cannot win, however high its mean."""
     from training.tune_thresholds import choose
 
     rows = [

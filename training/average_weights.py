@@ -9,7 +9,7 @@ the tokenizer) or, with ``--from-git REV``, the judge committed at that revision
 (the same tensor names and shapes; checked). Tensors are averaged in float32 and saved in
 fp16 as the judge ships; the config and tokenizer are the first source's. Thresholds are not
 copied: an averaged model is a new model, and ``training.tune_thresholds`` chooses its own.
-Why averaging at all, and the rule that decides whether an average ships: docs/SOUP-PLAN.md.
+Why averaging at all, and the rule that decides whether an average ships: docs/history/SOUP-PLAN.md.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ PRECISIONS = ("fp32", "fp16w", "int8")
 # Chosen by `python -m bench.onnx_runtime` (figures in docs/BENCHMARKS.md).
 # Run M: fp16w. int8 scores a batch with one quantization scale, so a pair's verdict moved with
 # its batch-mates; scored one pair at a time it moved SummEdits 0.006 below fp32, past
-# docs/ONNX-PRECISION-RULE.md's 0.005 (2026-12-03).
+# docs/history/ONNX-PRECISION-RULE.md's 0.005 (2026-12-03).
 JUDGE_PRECISION = "fp16w"
 EMBEDDER_PRECISION = "fp16w"
 OPSET = 17

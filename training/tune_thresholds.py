@@ -10,11 +10,11 @@ keeps the pair with the best mean of:
 - FNC-1 train tuning headlines against their bodies, 3-way macro-F1, judged as `compare` judges;
 - MNLI dev-matched tuning pairs, 3-way macro-F1;
 - FEVER-NLI tuning pairs, macro-F1 of supported vs not;
-- with ``--objective precision`` (docs/THRESHOLDS-PLAN.md), a fourth: the precision of `agree`
+- with ``--objective precision`` (docs/history/THRESHOLDS-PLAN.md), a fourth: the precision of `agree`
   on the FNC-1 tuning headlines (of those the judge calls `agree` with their body, the share
   that do), since the three above reward recall of agreement and none counts an `agree` that a
   same-story sentence does not earn.
-With ``--agree-precision-floor P`` (docs/THRESHOLD-FLOOR-PLAN.md) only pairs whose FNC-1 tuning
+With ``--agree-precision-floor P`` (docs/history/THRESHOLD-FLOOR-PLAN.md) only pairs whose FNC-1 tuning
 precision of `agree` is at least P compete: precision is then held by construction instead of
 traded in a mean (run N's tuning gave up 0.018 of it, 0.649 at agree 0.60 against 0.631 at 0.45,
 for 0.0005 of the mean).

@@ -1,7 +1,8 @@
 """The options several commands share, declared once so their names, choices and help agree.
 
 compare, report, check and eval each take who judges, who extracts claims and which LLM
-endpoint to ask; a command imports the alias and gives the default.
+endpoint to ask; a command imports the alias and gives the default. The choices themselves
+are checker.choices' (spelled once, for settings and pipelines too).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+
+from checker.choices import ExtractKind, JudgeKind, StructuredOutput
 
 Format = TypeVar("Format", bound=Enum)
 # What an --out file's suffix asks for, where a command offers that format.
@@ -24,26 +27,6 @@ def format_for(given: Format | None, out_file: Path | None, default: Format) -> 
         return given
     wanted = SUFFIX_FORMATS.get(out_file.suffix.lower() if out_file else "")
     return type(default)(wanted) if wanted else default
-
-
-class JudgeKind(str, Enum):
-    auto = "auto"
-    llm = "llm"
-    nli = "nli"
-    cascade = "cascade"
-
-
-class ExtractKind(str, Enum):
-    auto = "auto"
-    llm = "llm"
-    sentences = "sentences"
-
-
-class StructuredOutput(str, Enum):
-    auto = "auto"
-    json_schema = "json_schema"
-    tools = "tools"
-    json_object = "json_object"
 
 
 JudgeOption = Annotated[
@@ -90,3 +73,6 @@ DryRunOption = Annotated[
         "nothing is indexed or stored, no LLM is called.",
     ),
 ]
+
+
+__all__ = ["ExtractKind", "JudgeKind", "StructuredOutput"]

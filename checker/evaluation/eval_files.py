@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from checker.articles import sentences
 from checker.errors import InputError
+from checker.evaluation.metrics import label_metrics
 from checker.pipelines.judging import Judging
-from checker.schemas import Article, Claim, Evidence, Verdict, text_sha256
+from checker.schemas import JUDGED_LABELS, Article, Claim, Evidence, Verdict, text_sha256
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -42,7 +43,6 @@ DATASET_LABELS = {
     "inconsistent": "not_supported",
     "partially_supported": "not_supported",
 }
-VERDICT_LABELS = ("agree", "contradict", "superseded", "not_addressed")
 SEED = 13
 
 
@@ -82,7 +82,7 @@ def _check_row(path: Path, number: int, kind: str, row: dict[str, Any]) -> None:
             raise InputError(
                 f"{path}:{number}: the field '{field}' is missing or empty", f"Each line of this file needs {', '.join(fields)} (see evals/README.md)"
             )
-    allowed = tuple(DATASET_LABELS) if kind == "dataset" else VERDICT_LABELS
+    allowed = tuple(DATASET_LABELS) if kind == "dataset" else JUDGED_LABELS
     if row["label"] not in allowed:
         raise InputError(f"{path}:{number}: the field 'label' is {row['label']!r}", f"Use one of: {', '.join(allowed)}")
     if kind == "claim_passage":
@@ -234,7 +234,6 @@ def binary_metrics(gold: list[bool], predicted: list[bool], scores: list[float |
 
 def run_file(path: Path, judging: Judging, limit: int | None = None) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     """Judge every (sampled) row of an eval file: (mode, per-row results, metrics)."""
-    from checker.evaluation.evals import label_metrics
 
     kind, rows = read_rows(path)
     rows = sample(rows, limit)

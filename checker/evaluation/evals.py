@@ -23,16 +23,16 @@ from typing import Any
 
 from checker.config import Settings
 from checker.errors import ExtractionFailed, InputError
+from checker.evaluation.metrics import label_metrics
 from checker.evaluation.records import CaseResult, SuiteResult, _slug
 from checker.pipelines.judging import Judging
-from checker.schemas import LABELS, Article, Claim, Evidence, text_sha256
+from checker.schemas import Article, Claim, Evidence, text_sha256
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository, when run from a checkout
 SUITES_DIR = ROOT / "evals" / "suites"
 RESULTS_DIR = ROOT / "evals" / "results"
 SCOREBOARD = ROOT / "evals" / "SCOREBOARD.md"
 SUITE_KINDS = ("claim_passage", "extraction", "article_pairs")
-JUDGED = ("agree", "contradict", "superseded", "not_addressed")
 INJECTION = "injection"  # the tag of claim/passage cases whose text tries to instruct the judge
 # A required claim counts as extracted when some extracted claim is this close in meaning
 # (cosine similarity of the bundled MiniLM embeddings). Calibrated by hand on paraphrases.
@@ -44,32 +44,6 @@ def load_suite(name: str, directory: Path = SUITES_DIR) -> list[dict[str, Any]]:
     if name not in SUITE_KINDS or not path.exists():
         raise InputError(f"no eval suite named {name!r}", f"Use one of: {', '.join(SUITE_KINDS)}")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-# -- metrics ----------------------------------------------------------------------------------
-
-
-def label_metrics(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Accuracy, macro-F1 over the expected labels, per-label P/R/F1, confusion, unscored rate."""
-    n = len(pairs)
-    labels = [label for label in JUDGED if any(expected == label for expected, _ in pairs)]
-    per_label: dict[str, dict[str, float]] = {}
-    for label in labels:
-        tp = sum(e == label and p == label for e, p in pairs)
-        fp = sum(e != label and p == label for e, p in pairs)
-        fn = sum(e == label and p != label for e, p in pairs)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_label[label] = {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "support": tp + fn}
-    confusion = {e: {p: sum(1 for x, y in pairs if x == e and y == p) for p in LABELS} for e in labels}
-    return {
-        "accuracy": round(sum(e == p for e, p in pairs) / n, 3) if n else 0.0,
-        "macro_f1": round(sum(m["f1"] for m in per_label.values()) / len(per_label), 3) if per_label else 0.0,
-        "per_label": per_label,
-        "confusion": confusion,
-        "unscored_rate": round(sum(p == "unscored" for _, p in pairs) / n, 3) if n else 0.0,
-    }
 
 
 def _usage_metrics(judging: Judging, results: list[CaseResult]) -> dict[str, Any]:

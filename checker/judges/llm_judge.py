@@ -10,7 +10,7 @@ construction (checker.articles.numbered).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
@@ -18,14 +18,14 @@ from checker.articles import numbered
 from checker.judges.base import finalise
 from checker.llm import prompts
 from checker.llm.asking import Asker
-from checker.schemas import Article, Claim, Evidence, Verdict
+from checker.schemas import Article, Claim, Evidence, JudgedLabel, Verdict
 
 
 class JudgeAnswer(BaseModel):
     # The reasoning comes first so that a model writing its answer in order (as grammar-
     # constrained local models do) has said what B says before it commits to a label.
     reasoning: str = Field(description="One short sentence: what B says about the claim.")
-    label: Literal["agree", "contradict", "superseded", "not_addressed"]
+    label: JudgedLabel
     # Every field is required: optional fields make llama.cpp's grammar much larger.
     sentences: list[int] = Field(description="Numbers of B's sentences that decide the label; empty for not_addressed.")
     confidence: float = Field(description="From 0 to 1.")

@@ -15,10 +15,11 @@ any other base URL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pydantic import BaseModel, SecretStr
 
+from checker.choices import StructuredOutput
 from checker.errors import ConfigError, LLMError, brief
 from checker.llm.wire import Message, _payload, merge_system_message, url_password, with_answer_format
 from checker.storage.secrets import redact_url
@@ -26,7 +27,6 @@ from checker.storage.secrets import redact_url
 if TYPE_CHECKING:  # pragma: no cover
     from langchain_core.runnables import RunnableBinding, RunnableSequence
 
-StructuredMethod = Literal["auto", "json_schema", "tools", "json_object"]
 DEFAULT_MODEL = "gpt-4o-mini"  # OpenAI's, when no model is named and no base URL is set
 
 
@@ -64,7 +64,7 @@ class OpenAIChat:
         temperature: float = 0.0,
         timeout: float = 60.0,
         max_retries: int = 3,
-        method: StructuredMethod = "auto",
+        method: StructuredOutput | str = StructuredOutput.auto,
         max_tokens: int | None = 2048,
         merge_system: bool | None = None,
     ) -> None:
@@ -73,9 +73,10 @@ class OpenAIChat:
         self.model = model
         # The endpoint as shown, logged and stored: credentials in the URL are masked.
         self.endpoint = redact_url(base_url or "https://api.openai.com/v1")
-        self.method: Literal["json_schema", "tools", "json_object"] = (
-            ("json_schema" if base_url is None or "api.openai.com" in base_url else "tools") if method == "auto" else method
-        )
+        chosen = StructuredOutput(method)
+        if chosen is StructuredOutput.auto:
+            chosen = StructuredOutput.json_schema if base_url is None or "api.openai.com" in base_url else StructuredOutput.tools
+        self.method = chosen.value  # a plain string: it is part of every cache key
         # Local chat templates often have no system role (llama.cpp's `gemma` format drops
         # it silently), so for endpoints other than OpenAI the system message is folded
         # into the first user turn, as Gemma's own template does.
@@ -229,7 +230,7 @@ def make_model(
     temperature: float,
     timeout: float,
     max_retries: int,
-    method: StructuredMethod,
+    method: StructuredOutput | str,
 ) -> OpenAIChat:
     """The configured model, or ConfigError saying how to configure one. ``model`` None: the
     one the server at ``base_url`` serves (asked), or OpenAI's default without a base URL."""

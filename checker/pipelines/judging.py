@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
 
+from checker.choices import ExtractKind, JudgeKind
 from checker.claims.base import Extractor
 from checker.claims.llm_claims import LLMExtractor
 from checker.config import Settings
@@ -26,20 +26,21 @@ from checker.llm.prices import estimate_cost
 from checker.schemas import Usage
 from checker.storage.results_base import ResultsStore
 
-JudgeChoice = Literal["auto", "llm", "nli", "cascade"]
-ExtractChoice = Literal["auto", "llm", "sentences"]
+# What a caller may pass: a choice, or its value as a string.
+JudgeChoice = JudgeKind | str
+ExtractChoice = ExtractKind | str
 
 
 @dataclass
 class Judging:
-    kind: Literal["llm", "nli", "cascade"]
+    kind: str  # a JudgeKind's value, resolved: never "auto"
     extractor: Extractor
     judge: Judge
     asker: Asker | None
     model: str | None
     endpoint: str | None
     prompts: dict[str, str]
-    extract: Literal["llm", "sentences"] = "sentences"
+    extract: str = "sentences"  # an ExtractKind's value, resolved: never "auto"
     structured_output: str | None = None  # how the LLM was asked for JSON, when one is asked
     started: float = field(default_factory=time.monotonic)
 
@@ -52,10 +53,12 @@ class Judging:
         return usage
 
 
-def resolve(choice: JudgeChoice, settings: Settings) -> Literal["llm", "nli", "cascade"]:
-    if choice == "auto":
-        return "llm" if settings.llm_configured else "nli"
-    return choice
+def resolve(choice: JudgeChoice, settings: Settings) -> str:
+    """The judge a choice means here: ``auto`` is the LLM when one is configured, else the offline judge."""
+    chosen = JudgeKind(choice)
+    if chosen is JudgeKind.auto:
+        return JudgeKind.llm.value if settings.llm_configured else JudgeKind.nli.value
+    return chosen.value
 
 
 def build(
@@ -65,7 +68,7 @@ def build(
     (ConfigError otherwise), ``sentences`` are the offline extractor's, ``auto`` follows the judge.
     ``budget`` caps the LLM's paid calls (the offline judge makes none)."""
     kind = resolve(choice, settings)
-    extract = ("sentences" if kind == "nli" else "llm") if extract == "auto" else extract
+    extract = ("sentences" if kind == "nli" else "llm") if ExtractKind(extract) is ExtractKind.auto else ExtractKind(extract).value
     from checker.claims.offline_claims import SentenceExtractor
 
     if kind == "nli":

@@ -153,21 +153,6 @@ def _verdict_cell(result: ClaimResult) -> Text:
     return cell
 
 
-def _evidence_cell(result: ClaimResult) -> Text:
-    verdict = result.verdict
-    cell = Text()
-    if verdict.quote:
-        cell.append(f"“{verdict.quote}”", style="italic")
-        cell.append(f" [{verdict.quote_start}:{verdict.quote_end}]\n", style="dim")
-    if verdict.rationale:
-        cell.append(verdict.rationale)
-    if verdict.error:
-        cell.append(verdict.error, style="magenta")
-    if verdict.quote_note:
-        cell.append(f"\n({verdict.quote_note})", style="dim")
-    return cell
-
-
 def comparison_markdown(comparison: Comparison) -> str:
     return (
         _markdown.get_template("comparison.md.j2")

@@ -1,5 +1,5 @@
 """Clause-level judging of a report's claim pairs, beside the whole-claim judge: a probe that
-needs no training, measured on the sample report and not adopted (docs/BENCHMARKS.md).
+needs no training, measured on the sample report and not adopted (docs/history/BENCHMARKS-NOTEBOOK.md).
 
     .venv/bin/checker report corpus/ --format json --out report.json
     .venv/bin/python -m training.experiments.clause_pairs report.json

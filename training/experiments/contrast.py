@@ -4,7 +4,7 @@
     .venv/bin/python -m training.train_nli --mixture contrast-wide --epochs 2   # run B
     .venv/bin/python -m training.train_nli --mixture blend --bf16                # run C
 
-Measured and not adopted (models/nli-minilm/README.md has the figures): it raised recall of
+Measured and not adopted (docs/history/MODEL-CARD-NOTEBOOK.md has the figures): it raised recall of
 `contradict` on the project's suite from 0.27 to 0.69 but lost on the held-out external data
 the model is chosen by (SummEdits fell below its cosine baseline). Run C (`blend`) mixed
 the committed data with half as many contrast pairs and RTE: it met the contradict-recall

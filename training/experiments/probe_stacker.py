@@ -9,7 +9,7 @@ zero-shot variant read from the maximum, and gained on news. Here a logistic reg
 eleven features of a claim's scored sentences (the strongest entailment and contradiction, the
 runner-up entailment, means, the share of sentences above 0.5, the count) and is scored out of
 fold against the thresholds, which were chosen on all of these rows (so the thresholds' figure
-is in-sample and favours them). Measured and not adopted (docs/BENCHMARKS.md).
+is in-sample and favours them). Measured and not adopted (docs/history/BENCHMARKS-NOTEBOOK.md).
 """
 
 from __future__ import annotations
