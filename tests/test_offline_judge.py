@@ -8,7 +8,7 @@ import pytest
 from checker.claims.offline_claims import SentenceExtractor, checkable, kind_of, speaker_of
 from checker.errors import ConfigError
 from checker.judges.cascade import CascadeJudge
-from checker.judges.figures import figures, numbers_disagree
+from checker.judges.figures import figures, numbers_disagree, same_spelling
 from checker.judges.nli import NLIJudge, Scored, candidate_spans, thresholds
 from checker.schemas import Article, Claim, Evidence, Verdict
 from tests.fakes import article
@@ -252,3 +252,26 @@ def test_settings_name_another_judge_folder(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CHECKER_JUDGE_MODEL", str(folder))
     judging = build("nli", Settings(), None)
     assert judging.judge.name.endswith(":0.65/0.4:e4") and judging.judge.model_dir == folder  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("said", ["", ", officials said", ", the Pentagon said on Tuesday", ", according to the Pentagon"])
+def test_an_attributed_negation_contradicts(said: str) -> None:
+    """Who said it is the speaker, not what happened: an attributed negation still contradicts
+    (with ", officials said" the judge once said `agree`), and the quote keeps the attribution."""
+    text = f"Russian forces have not withdrawn from Kyiv{said}."
+    other = article(text, None)
+    passage = Evidence(chunk_id="b:0", text=text, start=0, end=len(text), score=1.0)
+    verdict = NLIJudge().judge(claim("Russian forces have withdrawn from Kyiv"), article("x", None, "a"), other, [passage])
+    assert verdict.label == "contradict" and verdict.quote == text
+
+
+@pytest.mark.slow
+def test_an_attributed_report_is_not_made_an_agreement() -> None:
+    """Entailment is read as written: the attribution never turns a report into an `agree` it
+    was not before (FNC-1 calls an attributed report 'discuss')."""
+    from checker.judges.nli import ENTAIL, probabilities, read_pairs
+
+    pairs = [("Russian forces have withdrawn from Kyiv, officials said.", "Russian forces have withdrawn from Kyiv.")]
+    as_written = probabilities([(same_spelling(p), same_spelling(c)) for p, c in pairs])
+    assert read_pairs(pairs)[0][ENTAIL] == pytest.approx(as_written[0][ENTAIL])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from checker.claims.base import Extractor
 from checker.judges.base import Judge
@@ -21,6 +21,9 @@ from checker.schemas import LABELS, Article, ArticleRef, Claim, ClaimResult, Com
 from checker.storage import embeddings
 from checker.storage.results_base import ResultsStore
 from checker.storage.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 
 @dataclass
@@ -34,13 +37,16 @@ def article_ref(article: Article) -> ArticleRef:
     return ArticleRef(id=article.id, outlet=article.outlet, title=article.title, published=article.published, url=article.url)
 
 
-def evidence_for(claims: list[Claim], other: Article, store: Store, k: int) -> list[list[Evidence]]:
-    vectors = embeddings.embed([c.text for c in claims])
-    found = []
-    for vector in vectors:
-        hits = store.search(vector, k=k, article_ids=[other.id])
-        found.append([Evidence(chunk_id=h.chunk_id, text=h.text, start=h.start, end=h.end, score=h.score) for h in hits])
-    return found
+def evidence_for(claims: list[Claim], other: Article, store: Store, k: int, vectors: np.ndarray | None = None) -> list[list[Evidence]]:
+    """Each claim's ``k`` closest passages of ``other``: what the judge sees of it (compare,
+    check and report all retrieve this way, so they judge a claim against the same words)."""
+    if not claims:
+        return []
+    vectors = embeddings.embed([c.text for c in claims]) if vectors is None else vectors
+    return [
+        [Evidence(chunk_id=h.chunk_id, text=h.text, start=h.start, end=h.end, score=h.score) for h in hits]
+        for hits in store.search_many(list(vectors), k=k, article_ids=[other.id])
+    ]
 
 
 # What a fact-checker reads first: conflicts, then agreements, then failures, then silence.
