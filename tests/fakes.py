@@ -105,10 +105,12 @@ class KeywordJudge:
         from checker.schemas import Verdict
 
         with self._lock:
-            self.calls.append((claim.id, evidence[0].chunk_id))
+            self.calls.append((claim.id, other.id))  # the claim, and the article it was judged against
             if self.interrupt_after is not None and len(self.calls) > self.interrupt_after:
                 raise KeyboardInterrupt
-        said, other_said = claim.text.lower(), evidence[0].text.lower()
+        # Every passage shown, as a judge reads them (a report pair shows the later report's k
+        # closest passages, the matching one not always first).
+        said, other_said = claim.text.lower(), " ".join(e.text for e in evidence).lower()
         if re.search(r"relocation|repositioning", said) and "fully withdrawn" in other_said:
             label, quote = "superseded", "fully withdrawn"
         elif "withdraw" in said and "withdraw" in other_said:

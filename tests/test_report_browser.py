@@ -44,7 +44,12 @@ def test_report_opens_in_chromium_with_matrix_and_conflict_and_no_injected_scrip
 
     corpus = tmp_path / "c"
     shutil.copytree(CORPUS, corpus)
-    injected = '<script>document.title = "pwned"; document.body.dataset.pwned = "1"</script><img src=x onerror="document.body.dataset.pwned=2">'
+    # Tags in the file are rendered away at ingest; what a reader sees as "<script>" (written
+    # "&lt;script&gt;") reaches the page as article text, and must stay text.
+    injected = (
+        '<b>Note</b>: &lt;script&gt;document.title = "pwned"; document.body.dataset.pwned = "1"&lt;/script&gt;'
+        '&lt;img src=x onerror="document.body.dataset.pwned=2"&gt;'
+    )
     (corpus / "wire.md").write_text(NEW_ARTICLE.replace("on Thursday.", f"on Thursday. {injected}"), encoding="utf-8")
     page_file = tmp_path / "report.html"
     page_file.write_text(report_html(_report(corpus, tmp_path / "store", KeywordJudge())), encoding="utf-8")

@@ -22,7 +22,7 @@ from checker.judges.base import Judge
 from checker.judges.llm_judge import LLMJudge
 from checker.llm.asking import Asker, Budget
 from checker.llm.chat import make_model
-from checker.llm.prices import estimate_cost
+from checker.llm.prices import estimate_cost, is_local
 from checker.schemas import Usage
 from checker.storage.results_base import ResultsStore
 
@@ -120,6 +120,12 @@ def _asker(settings: Settings, results: ResultsStore | None, budget: Budget | No
         max_retries=settings.max_retries,
         method=settings.structured_output,
     )
-    if budget is not None and budget.max_cost_usd is not None and estimate_cost(chat.model, 1000, 1000, chat.endpoint) is None:
-        raise InputError(f"--budget: the price of model {chat.model!r} is unknown, so cost cannot be capped", "Use --max-calls instead")
+    if budget is not None and budget.max_cost_usd is not None:
+        if is_local(chat.endpoint):
+            raise InputError(
+                f"--budget: the model {chat.model!r} runs on this machine and costs nothing per token, so a dollar budget caps nothing",
+                "Use --max-calls to cap the calls",
+            )
+        if estimate_cost(chat.model, 1000, 1000, chat.endpoint) is None:
+            raise InputError(f"--budget: the price of model {chat.model!r} is unknown, so cost cannot be capped", "Use --max-calls instead")
     return Asker(chat, results, transport_retries=settings.max_retries, budget=budget)

@@ -62,7 +62,7 @@ class _Candidate:
         `compare` judges it. Keyed by both article versions, not only text hashes: a corrected
         date can turn a contradiction into a supersession."""
         (source, claim), (other, _) = self.earlier, self.later
-        return Task(claim, source, other, evidence, target=target(top_k), similarity=self.pair.similarity)
+        return Task(claim, source, other, evidence, target=target(top_k), similarity=self.pair.similarity, note={"later": self.pair.later})
 
 
 def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Article, Claim], tuple[Article, Claim]]:
@@ -74,7 +74,9 @@ def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Ar
     return (a, b) if key(a) <= key(b) else (b, a)
 
 
-def _pair_id(earlier: Claim, later: Claim) -> str:
+def _pair_id(earlier: Claim, later: Article) -> str:
+    """A pair is one judgement: the earlier claim against the later report, whichever of that
+    report's claims brought them together (that one may change as articles are added)."""
     return "p-" + hashlib.sha1(f"{earlier.id}|{later.id}".encode()).hexdigest()[:12]
 
 
@@ -94,17 +96,12 @@ def pair_up(
     real run and its dry run both pair this way."""
     owned = {c.id: (articles[a], c) for a, claims in extracted.items() for c in claims}
     found: dict[str, _Candidate] = {}
-    by_report: dict[tuple[str, str], str] = {}  # (earlier claim, later article) -> pair id
 
     def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
         earlier, later = _order(first, second)
-        twin = by_report.get((earlier[1].id, later[0].id))
-        if twin is not None:
-            if found[twin].pair.similarity >= similarity:
-                return
-            del found[twin]
-        pair_id = _pair_id(earlier[1], later[1])
-        by_report[(earlier[1].id, later[0].id)] = pair_id
+        pair_id = _pair_id(earlier[1], later[0])
+        if pair_id in found and found[pair_id].pair.similarity >= similarity:
+            return  # the same judgement, brought by a closer claim of the later report
         found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
 
     for claim_id, neighbours in near.items():
@@ -119,7 +116,8 @@ def pair_up(
         by_report_made = row.get("similarity") is not None
         if not by_report_made and verdict.get("label") not in ("agree", "contradict", "superseded"):
             continue  # compare's silences are its own business; its findings are the report's too
-        later = _claim_at(other, extracted.get(other.id, []), verdict.get("quote_start"))
+        named = owned.get(row.get("later") or "")  # the later claim the report named when it judged
+        later = named if named is not None and named[0].id == other.id else _claim_at(other, extracted.get(other.id, []), verdict.get("quote_start"))
         if later is not None and later[0].outlet != earlier[0].outlet and _order(earlier, later)[0] is earlier:
             add(earlier, later, float(row.get("similarity") or 0.0))
     return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))

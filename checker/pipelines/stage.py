@@ -56,6 +56,7 @@ class Task:
     evidence: list[Evidence]
     target: str  # what the claim is judged against: part of the stored verdict's key
     similarity: float | None = None  # report: how close the two claims are; kept with the verdict
+    note: dict[str, Any] | None = None  # more to keep with the verdict (report: the later claim it named)
 
     @property
     def key(self) -> VerdictKey:
@@ -120,7 +121,7 @@ class Stage:
             outcome.verdict = verdict
             if self.results is not None and verdict.label != "unscored":
                 task = outcome.task
-                result: dict[str, Any] = {"verdict": verdict.model_dump(mode="json"), "similarity": task.similarity}
+                result: dict[str, Any] = {"verdict": verdict.model_dump(mode="json"), "similarity": task.similarity, **(task.note or {})}
                 self.results.store_verdict(judge.name, task.key, task.other.id, result)
         return outcomes
 
