@@ -110,7 +110,7 @@ def report(
     space.guard_output(out_file, list(paths))
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
     from checker.llm.asking import Budget
-    from checker.pipelines.report import ReportOptions, build_report
+    from checker.pipelines.report import ReportOptions, build_report, require_outlets
     from checker.render.report import summary_line
 
     judging = space.judging(judge.value, extract.value, Budget(max_calls=max_calls, max_cost_usd=budget))
@@ -123,11 +123,7 @@ def report(
             if outcome.status == "skipped":
                 err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
         articles = space.articles_of(paths, ingested)
-        if len({a.outlet for a in articles}) < 2:
-            raise InputError(
-                f"all {len(articles)} articles are from one outlet ({articles[0].outlet})",
-                "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter",
-            )
+        require_outlets(articles)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),

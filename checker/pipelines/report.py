@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checker.errors import InputError
 from checker.pipelines import events as analysis
 from checker.pipelines.compare import article_ref, evidence_for
 from checker.pipelines.judging import Judging
@@ -211,6 +212,16 @@ class _Run:
         return found
 
 
+def require_outlets(articles: Sequence[Article]) -> None:
+    """A report compares outlets: articles of one outlet are refused before anything is paid for."""
+    outlets = {a.outlet for a in articles}
+    if len(outlets) < 2:
+        raise InputError(
+            f"all {len(articles)} articles are from one outlet ({next(iter(outlets), 'none')})",
+            "A report compares outlets: add articles from another outlet, or set `outlet:` in their front matter",
+        )
+
+
 def build_report(
     articles: Sequence[Article],
     store: Store,
@@ -220,6 +231,7 @@ def build_report(
     progress: Progress | None = None,
 ) -> Report:
     options = options or ReportOptions()
+    require_outlets(articles)
     run = _Run(articles, store, judging, results, options, progress)
     extracted = run.extract()
     claim_index = run.index(extracted)
