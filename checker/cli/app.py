@@ -24,6 +24,7 @@ from checker.errors import CheckerError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.config import Settings
+    from checker.pipelines.ingest import IngestReport
     from checker.pipelines.workspace import Workspace
 
 app = typer.Typer(
@@ -124,6 +125,15 @@ def command_line(ctx: typer.Context) -> list[str]:
             for item in shown:
                 words.extend([param.opts[0], item])
     return words
+
+
+def tell_ingest(report: IngestReport) -> None:
+    """What an ingest warned about and skipped, one line each on stderr."""
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for outcome in report.outcomes:
+        if outcome.status == "skipped":
+            err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
 
 
 def wait_note(message: str) -> None:

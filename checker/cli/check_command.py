@@ -12,7 +12,20 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, command_line, err, out, print_json, settings_from, user_errors, wait_note, workspace
+from checker.cli.app import (
+    ChromaUrlOption,
+    StoreOption,
+    app,
+    command_line,
+    err,
+    out,
+    print_json,
+    settings_from,
+    tell_ingest,
+    user_errors,
+    wait_note,
+    workspace,
+)
 from checker.cli.options import BaseUrlOption, JudgeKind, JudgeOption, ModelOption
 from checker.errors import InputError
 
@@ -86,11 +99,7 @@ def check(
     with space.run(command_line(ctx), on_wait=wait_note) as record:
         if paths:
             report = space.ingest(paths)
-            for warning in report.warnings:
-                err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-            for outcome in report.outcomes:
-                if outcome.status == "skipped":
-                    err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+            tell_ingest(report)
             only = [a.id for a in space.articles_of(paths, report)]  # PATH... given: only those are judged
         if outlet and outlet not in {a.outlet for a in space.store.articles()}:
             raise InputError(f"--outlet {outlet}: no indexed article is from this outlet", "See `checker articles` for the outlets")

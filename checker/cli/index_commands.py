@@ -8,7 +8,20 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, FormatOption, OutputFormat, StoreOption, app, err, out, print_json, settings_from, user_errors, workspace
+from checker.cli.app import (
+    ChromaUrlOption,
+    FormatOption,
+    OutputFormat,
+    StoreOption,
+    app,
+    err,
+    out,
+    print_json,
+    settings_from,
+    tell_ingest,
+    user_errors,
+    workspace,
+)
 from checker.errors import InputError
 
 
@@ -31,11 +44,7 @@ def ingest(
         task = bar.add_task("files", total=None)
         report = space.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
 
-    for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-    for outcome in report.outcomes:
-        if outcome.status == "skipped":
-            err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+    tell_ingest(report)
     if output is OutputFormat.json:
         print_json(report.outcomes and render.to_json(report.outcomes) or "[]")
     else:

@@ -10,7 +10,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, command_line, err, out, settings_from, user_errors, wait_note, workspace, write_output
+from checker.cli.app import (
+    ChromaUrlOption,
+    StoreOption,
+    app,
+    command_line,
+    err,
+    out,
+    settings_from,
+    tell_ingest,
+    user_errors,
+    wait_note,
+    workspace,
+    write_output,
+)
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
@@ -117,11 +130,7 @@ def report(
     # One writer per store: a second report on it waits, then reuses this run's claims and verdicts.
     with space.run(command_line(ctx), on_wait=wait_note) as record:
         ingested = space.ingest(paths)
-        for warning in ingested.warnings:
-            err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
-        for outcome in ingested.outcomes:
-            if outcome.status == "skipped":
-                err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+        tell_ingest(ingested)
         articles = space.articles_of(paths, ingested)
         require_outlets(articles)
         with Progress(

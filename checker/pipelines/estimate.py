@@ -109,6 +109,15 @@ def _finish(
     )
 
 
+def standing_in(other: Article, settings: Settings) -> list[Evidence]:
+    """The k passages retrieval will pick are not known without the index: the other article's
+    first k passages stand in for them (passages are all about chunk_size long)."""
+    return [
+        Evidence(chunk_id=c.id, text=c.text, start=c.start, end=c.end, score=1.0)
+        for c in chunking.split(other, settings.chunk_size, settings.chunk_overlap)[: settings.top_k]
+    ]
+
+
 def estimate_compare(a: Article, b: Article, judging: Judging, results: ResultsStore | None, settings: Settings, both_ways: bool = False) -> Estimate:
     tally = Tally()
     top_k = settings.top_k
@@ -119,12 +128,7 @@ def estimate_compare(a: Article, b: Article, judging: Judging, results: ResultsS
     pairs = stored_count = 0
     for source, other in directions:
         found = claims[source.id]
-        # The k passages retrieval will pick are not known without the index: B's first k
-        # passages stand in for them (passages are all about chunk_size long).
-        passages = [
-            Evidence(chunk_id=c.id, text=c.text, start=c.start, end=c.end, score=1.0)
-            for c in chunking.split(other, settings.chunk_size, settings.chunk_overlap)[:top_k]
-        ]
+        passages = standing_in(other, settings)
         keys = [VerdictKey(c.id, source.version, f"passages:top{top_k}", other.version) for c in found]
         stored = results.verdicts(judging.judge.name, keys) if results is not None and source.id not in unknown else {}
         pairs += len(found)
@@ -177,13 +181,7 @@ def estimate_report(
     verdict_tokens = _verdict_tokens(judging, results)
     reused = 0
     for candidate in pairs:
-        # As for compare: the later report's first k passages stand in for those retrieval picks.
-        other = candidate.later[0]
-        passages = [
-            Evidence(chunk_id=c.id, text=c.text, start=c.start, end=c.end, score=1.0)
-            for c in chunking.split(other, settings.chunk_size, settings.chunk_overlap)[: settings.top_k]
-        ]
-        task = candidate.task(passages, settings.top_k)
+        task = candidate.task(standing_in(candidate.later[0], settings), settings.top_k)
         if task.key in stored:
             reused += 1
             continue

@@ -155,13 +155,13 @@ def same_source(stored: Article, new: Article) -> bool:
     corrected outlet or date in it is an update too; a JSON feed's records may move, so the
     record number is not compared). Another file claiming the id is another article."""
 
-    return source_file(stored) == source_file(new)
+    return source_file(stored.file, stored.source) == source_file(new.file, new.source)
 
 
-def source_file(article: Article) -> Path:
+def source_file(file: str | None, source: str) -> Path:
     """The file an article was read from: recorded at ingest (absolute), or, for articles
     stored before that was recorded, its source path read from here."""
-    return Path(article.file) if article.file else Path((article.source or "").split("#", 1)[0]).resolve()
+    return Path(file) if file else Path((source or "").split("#", 1)[0]).resolve()
 
 
 def _verify(article: Article, chunks: list[Chunk], store: Store) -> IngestOutcome:

@@ -19,7 +19,7 @@ from checker.articles.loading import is_checker_output, load_file
 from checker.articles.reading import discover
 from checker.config import Settings
 from checker.errors import InputError
-from checker.pipelines.ingest import IngestReport, Progress, ingest, read_articles
+from checker.pipelines.ingest import IngestReport, Progress, ingest, read_articles, source_file
 from checker.schemas import Article, Usage
 from checker.storage.results import open_results
 from checker.storage.results_base import OnWait, ResultsStore
@@ -123,7 +123,7 @@ class Workspace:
             raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten", "Write the output to another file")
         if self.has_index and target.exists():
             for summary in self.store.articles():
-                if _source_of(summary.file, summary.source) == target:
+                if source_file(summary.file, summary.source) == target:
                     raise InputError(
                         f"--out {out_file}: is the source file of the indexed article {summary.id}; it would be overwritten",
                         "Write the output to another file",
@@ -160,9 +160,7 @@ class RunRecord:
         self.id = run_id
         self.usage: Usage | None = None
 
-    def finish(self, usage: Usage | None = None) -> None:
-        if usage is not None:
-            self.usage = usage
+    def finish(self) -> None:
         self.results.finish_run(self.id, (self.usage or Usage()).model_dump())
 
 
@@ -179,10 +177,6 @@ def _refuse_missing(paths: Sequence[Path]) -> None:
     gone = [str(p) for p in paths if missing(p)]
     if gone:
         raise InputError(f"{', '.join(gone)}: no such file or folder", "Check the path; nothing was ingested")
-
-
-def _source_of(file: str | None, source: str) -> Path:
-    return Path(file) if file else Path(source.split("#", 1)[0]).resolve()
 
 
 def _written_by_checker(path: Path) -> bool:
