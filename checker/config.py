@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=64)
     top_k: int = Field(default=4, ge=1, le=20, description="Passages of the other article per claim.")
     max_claims: int = Field(default=20, ge=1, le=200, description="Claims extracted per article.")
+    # Reading the web (checker/web/client.py): how politely, and whose names outlets get.
+    outlets: Path | None = Field(default=None, description="A file of 'domain = Outlet name' lines naming the outlets of web pages.")
+    fetch_timeout: float = Field(default=20.0, gt=0, le=600, description="Seconds for one URL's whole download.")
+    fetch_delay: float = Field(default=1.0, ge=0, le=60, description="Seconds between two requests to one host.")
+    fetch_per_host: int = Field(default=2, ge=1, le=8, description="Requests in flight to one host.")
+    fetch_max_mb: float = Field(default=10.0, gt=0, le=200, description="Larger pages and feeds are refused.")
+    robots: bool = Field(default=True, description="Honour robots.txt (turn off only for sites you may read).")
     # Where checker's own files can be pointed elsewhere (a retrained judge, a results folder
     # outside the checkout, as an installed wheel needs).
     judge_model: Path | None = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checker.articles.clauses import split
 from checker.claims.offline_claims import SentenceExtractor
-from checker.pipelines.report import pair_up
+from checker.pipelines.report_pairs import pair_up
 from checker.storage.claim_index import Neighbour
 from tests.fakes import article
 

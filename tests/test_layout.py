@@ -15,6 +15,7 @@ LAYERS = {
     "articles": 2,
     "storage": 2,
     "llm": 3,
+    "web": 3,
     "claims": 4,
     "judges": 4,
     "pipelines": 5,

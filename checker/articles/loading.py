@@ -171,6 +171,13 @@ def _pick(record: dict[str, Any], name: str) -> Any:
 
 
 def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
+    return build_article(source, meta, body, path)
+
+
+def build_article(source: str, meta: dict[str, Any], body: str, path: Path | None = None) -> Article:
+    """An article from its body and metadata (title, outlet, published, author, url, id):
+    cleaned, dated (never in the future), and given an id that survives moving it. ``path``:
+    the file it was read from; None for a web page (its id then comes from its URL)."""
     cleaned = cleaning.clean(body)
     # A one-sentence claim file ("Russia has captured Kyiv.") is a normal input for a
     # fact-checker: any real sentence is enough, however short.
@@ -183,16 +190,17 @@ def _build(path: Path, source: str, meta: dict[str, Any], body: str) -> Article:
     )
     explicit_id = _as_text(_pick(meta, "id"))
     # An id that survives moving the file: explicit, else the URL, else the absolute path.
-    key = explicit_id or url or f"{path.resolve()}{source[len(str(path)) :]}"
+    key = explicit_id or url or (f"{path.resolve()}{source[len(str(path)) :]}" if path else source)
+    stem = path.stem if path else "page"
     return Article(
-        id=_explicit(explicit_id) if explicit_id else f"{_slug(title or path.stem)[:48].strip('-')}-{_short_hash(key)}",
+        id=_explicit(explicit_id) if explicit_id else f"{_slug(title or stem)[:48].strip('-')}-{_short_hash(key)}",
         outlet=_as_text(_pick(meta, "outlet")) or cleaned.site or "unknown",
         title=title,
         published=published,
         author=_as_text(_pick(meta, "author")) or cleaned.author,
         url=url,
         source=source,
-        file=str(path.resolve()),
+        file=str(path.resolve()) if path else None,
         text=cleaned.text,
         sha256=text_sha256(cleaned.text),
     )

@@ -20,11 +20,13 @@ import typer
 from rich.console import Console
 
 from checker import __version__
+from checker.choices import JudgeKind
 from checker.errors import CheckerError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.config import Settings
     from checker.pipelines.ingest import IngestReport
+    from checker.pipelines.judging import Judging
     from checker.pipelines.workspace import Workspace
 
 app = typer.Typer(
@@ -100,6 +102,13 @@ def settings_from(store: Path | None, chroma_url: str | None, **flags: Any) -> S
     return settings
 
 
+def inputs_of(given: list[str] | None, urls_file: Path | None) -> list[str]:
+    """A command's inputs: its arguments (paths and URLs), then the URLs of --urls FILE."""
+    from checker.pipelines.web_ingest import read_url_list
+
+    return list(given or []) + (read_url_list(urls_file) if urls_file else [])
+
+
 def workspace(settings: Settings, read_only: bool = False) -> Workspace:
     """The workspace a command works in: its stores, inputs, outputs and run (checker.pipelines.workspace)."""
     from checker.pipelines.workspace import Workspace
@@ -134,6 +143,15 @@ def tell_ingest(report: IngestReport) -> None:
     for outcome in report.outcomes:
         if outcome.status == "skipped":
             err.print(f"[yellow]skipped:[/yellow] {outcome.message}", highlight=False, soft_wrap=True)
+
+
+def offline_note(choice: JudgeKind, judging: Judging, settings: Settings) -> None:
+    """Told when ``auto`` judged offline because no LLM is configured: the local server found
+    and how to use it, or how to start one (checker.llm.no_key)."""
+    if choice is JudgeKind.auto and judging.kind == JudgeKind.nli.value and not settings.llm_configured:
+        from checker.llm.no_key import offline_note as note
+
+        err.print(f"note: {note()}", style="dim", highlight=False, soft_wrap=True)
 
 
 def wait_note(message: str) -> None:

@@ -18,6 +18,7 @@ from checker.cli.app import (
     app,
     command_line,
     err,
+    inputs_of,
     out,
     print_json,
     settings_from,
@@ -26,7 +27,7 @@ from checker.cli.app import (
     wait_note,
     workspace,
 )
-from checker.cli.options import BaseUrlOption, JudgeKind, JudgeOption, ModelOption
+from checker.cli.options import BaseUrlOption, JudgeKind, JudgeOption, ModelOption, OutletsOption, UrlsOption
 from checker.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,8 +66,11 @@ def check(
     ctx: typer.Context,
     claim: Annotated[str, typer.Argument(help="The claim, a file holding it, or - to read it from standard input.", show_default=False)],
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Articles to ingest first (files or folders); without them, everything indexed.", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Articles to ingest first (files, folders or page URLs); without them, everything indexed.", show_default=False),
     ] = None,
+    urls: UrlsOption = None,
+    outlets: OutletsOption = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet's articles.", show_default=False)] = None,
     since: Annotated[
         dt.datetime | None,
@@ -91,7 +95,8 @@ def check(
     from checker.pipelines.check import check as run_check
     from checker.pipelines.check import claim_of
 
-    settings = settings_from(store, chroma_url, top_k=top_k, model=model, base_url=base_url)
+    settings = settings_from(store, chroma_url, top_k=top_k, model=model, base_url=base_url, outlets=outlets)
+    paths = inputs_of(paths, urls)
     text = read_claim(claim)
     claim_of(text)  # an empty or uncheckable claim is refused before anything is ingested
     space = workspace(settings)

@@ -10,7 +10,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from checker.cli.app import ChromaUrlOption, StoreOption, app, command_line, err, out, settings_from, user_errors, wait_note, workspace, write_output
+from checker.cli.app import (
+    ChromaUrlOption,
+    StoreOption,
+    app,
+    command_line,
+    err,
+    offline_note,
+    out,
+    settings_from,
+    user_errors,
+    wait_note,
+    workspace,
+    write_output,
+)
 from checker.cli.options import (
     BaseUrlOption,
     ConcurrencyOption,
@@ -49,8 +62,10 @@ class FailOn(str, Enum):
 @user_errors
 def compare(
     ctx: typer.Context,
-    article_a: Annotated[str, typer.Argument(metavar="A", help="File, or id of an indexed article, whose claims are checked.", show_default=False)],
-    article_b: Annotated[str, typer.Argument(metavar="B", help="File, or id of an indexed article, checked against.", show_default=False)],
+    article_a: Annotated[
+        str, typer.Argument(metavar="A", help="File, page URL, or id of an indexed article, whose claims are checked.", show_default=False)
+    ],
+    article_b: Annotated[str, typer.Argument(metavar="B", help="File, page URL, or id of an indexed article, checked against.", show_default=False)],
     both_ways: Annotated[bool, typer.Option("--both-ways", help="Also check B's claims against A.")] = False,
     top_k: Annotated[
         int | None, typer.Option("-k", "--top-k", min=1, max=20, help="Passages of the other article per claim. \\[default: 4]", show_default=False)
@@ -103,7 +118,7 @@ def compare(
         _dry_run(workspace(settings, read_only=True), article_a, article_b, both_ways, judge, extract, output)
         return
     space = workspace(settings)
-    space.guard_output(out_file, [Path(article_a), Path(article_b)])
+    space.guard_output(out_file, [article_a, article_b])
     comparison = _run(space, command_line(ctx), article_a, article_b, both_ways, judge, extract)
     emit(comparison, output, out_file, show_all)
     for failure in comparison.failures:
@@ -170,6 +185,7 @@ def _run(
                 progress=lambda stage, done, total: bar.update(task, description=stages[stage], completed=done, total=total),
             )
         record.usage = comparison.usage
+    offline_note(judge, judging, settings)
     return comparison
 
 

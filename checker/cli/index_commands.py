@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from checker.cli.app import (
     StoreOption,
     app,
     err,
+    inputs_of,
     out,
     print_json,
     settings_from,
@@ -22,27 +22,41 @@ from checker.cli.app import (
     user_errors,
     workspace,
 )
+from checker.cli.options import OutletsOption, UrlsOption
 from checker.errors import InputError
 
 
 @app.command()
 @user_errors
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).", show_default=False)],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Article files, folders or page URLs (.txt .md .html .json .jsonl, http(s)://...).", show_default=False),
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="An RSS or Atom feed: its new and updated entries' pages are read (repeatable).", show_default=False),
+    ] = None,
+    urls: UrlsOption = None,
+    outlets: OutletsOption = None,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Read pages robots.txt disallows (only sites you may read).")] = False,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """Read, clean, chunk and index articles. Unchanged files are skipped; changed ones replaced."""
+    """Read, clean, chunk and index articles from files, URLs and feeds. Unchanged ones are skipped; changed ones replaced."""
     # Imported in each command, not at the top: `checker --help` should not pay for them.
     from checker import render
 
-    space = workspace(settings_from(store, chroma_url))
+    inputs = inputs_of(paths, urls)
+    if not inputs and not feed:
+        raise InputError("nothing to ingest", "Give files, folders or URLs, --urls FILE, or --feed URL")
+    space = workspace(settings_from(store, chroma_url, outlets=outlets, robots=False if ignore_robots else None))
     with Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal
     ) as bar:
         task = bar.add_task("files", total=None)
-        report = space.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = space.ingest(inputs, progress=lambda done, total: bar.update(task, completed=done, total=total), feeds=feed or [])
 
     tell_ingest(report)
     if output is OutputFormat.json:
@@ -63,7 +77,7 @@ def ingest(
             and all("unsupported file type" in w or "no readable articles" in w for w in report.warnings)
         )
         raise InputError(
-            "nothing could be ingested from " + " ".join(str(p) for p in paths),
+            "nothing could be ingested from " + " ".join([*inputs, *(feed or [])]),
             "Give .txt, .md, .html, .json or .jsonl articles" if only_types else "Each file's reason is given above",
         )
 

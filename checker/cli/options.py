@@ -76,3 +76,13 @@ DryRunOption = Annotated[
 
 
 __all__ = ["ExtractKind", "JudgeKind", "StructuredOutput"]
+
+# Reading the web: a file of URLs, and the user's names for outlets by domain.
+UrlsOption = Annotated[
+    Path | None,
+    typer.Option("--urls", help="A file of article URLs, one a line (# comments), read besides the arguments.", show_default=False),
+]
+OutletsOption = Annotated[
+    Path | None,
+    typer.Option("--outlets", help="A file of 'domain = Outlet name' lines naming web pages' outlets (or CHECKER_OUTLETS).", show_default=False),
+]

@@ -16,6 +16,8 @@ from checker.cli.app import (
     app,
     command_line,
     err,
+    inputs_of,
+    offline_note,
     out,
     settings_from,
     tell_ingest,
@@ -34,7 +36,9 @@ from checker.cli.options import (
     JudgeOption,
     MaxClaimsOption,
     ModelOption,
+    OutletsOption,
     StructuredOutputOption,
+    UrlsOption,
     format_for,
 )
 from checker.errors import InputError
@@ -67,7 +71,12 @@ def render_report(report: Report, output: ReportFormat) -> str:
 @user_errors
 def report(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders; new and changed ones are ingested first.", show_default=False)],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Article files, folders or page URLs; new and changed ones are ingested first.", show_default=False),
+    ] = None,
+    urls: UrlsOption = None,
+    outlets: OutletsOption = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the report here (its suffix sets the format: .html, .md, .json).", show_default=False)
     ] = None,
@@ -100,6 +109,10 @@ def report(
     fail_on_contradict: Annotated[
         bool, typer.Option("--fail-on-contradict", help="Exit with code 1 if any pair contradicts, for CI pipelines.")
     ] = False,
+    new_only: Annotated[
+        bool,
+        typer.Option("--new-only", help="List only conflicts judged in this run: new since the last run on this store (for polling)."),
+    ] = False,
     dry_run: DryRunOption = False,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
@@ -113,7 +126,11 @@ def report(
         base_url=base_url,
         structured_output=structured_output.value if structured_output else None,
         concurrency=concurrency,
+        outlets=outlets,
     )
+    paths = inputs_of(paths, urls)
+    if not paths:
+        raise InputError("nothing to report on", "Give article files, folders or URLs, or --urls FILE")
     if dry_run:
         _dry_run(workspace(settings, read_only=True), paths, judge, extract, neighbours, min_similarity, output)
         return
@@ -124,6 +141,7 @@ def report(
     # Imported here, not at the top: `checker --help` and the other commands should not pay for them.
     from checker.llm.asking import Budget
     from checker.pipelines.report import ReportOptions, build_report, require_outlets
+    from checker.pipelines.report_filters import only_new_conflicts
     from checker.render.report import summary_line
 
     judging = space.judging(judge.value, extract.value, Budget(max_calls=max_calls, max_cost_usd=budget))
@@ -160,9 +178,12 @@ def report(
                 progress=progress,
             )
         record.usage = built.usage
+    if new_only:
+        built = only_new_conflicts(built)
 
     write_output(render_report(built, chosen), out_file)
     err.print(summary_line(built), highlight=False, soft_wrap=True)
+    offline_note(judge, judging, settings)
     for why in built.coverage.failed_articles.values():
         err.print(f"[red]error:[/red] {why}", markup=True, highlight=False, soft_wrap=True)
     if built.partial:
@@ -179,7 +200,7 @@ def report(
 
 
 def _dry_run(
-    space: Workspace, paths: list[Path], judge: JudgeKind, extract: ExtractKind, neighbours: int, min_similarity: float, output: ReportFormat | None
+    space: Workspace, paths: list[str], judge: JudgeKind, extract: ExtractKind, neighbours: int, min_similarity: float, output: ReportFormat | None
 ) -> None:
     """What the report would cost: the articles read, not indexed; stored claims and verdicts read, not changed."""
     from checker.pipelines.estimate import estimate_report

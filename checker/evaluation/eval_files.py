@@ -143,8 +143,12 @@ def _article(name: str, text: str, published: str | None = None, outlet: str = "
     )
 
 
-def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, float | None, Verdict]:
-    """(predicted label, consistency score, the deciding verdict) for one row."""
+Pair = tuple[Claim, Article, Article, list[Evidence]]  # what one judge call reads
+
+
+def row_pairs(kind: str, row: dict[str, Any]) -> list[Pair]:
+    """The judge calls one row asks for: (claim, its article, the other article, evidence),
+    one per sentence of a data-set claim, one for a claim/passage row."""
     if kind == "claim_passage":
         claim_texts = [row["claim"]]
         source = _article(f"claim-{row['_line']}", row["claim"], row.get("claim_date"), row.get("claim_outlet", "eval"))
@@ -155,7 +159,7 @@ def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, fl
         source = _article(f"claim-{row['_line']}", row["claim"])
         other = _article(f"premise-{row['_line']}", row["premise_or_evidence"])
     passage = [Evidence(chunk_id=f"{other.id}:0", text=other.text, start=0, end=len(other.text), score=1.0)]
-    verdicts: list[tuple[Verdict, float | None]] = []
+    pairs: list[Pair] = []
     for number, text in enumerate(claim_texts):
         claim = Claim(
             id=f"{source.id}#{number}",
@@ -175,10 +179,22 @@ def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, fl
                 Evidence(chunk_id=f"{other.id}:{s.start}", text=s.text, start=s.start, end=s.end, score=1.0)
                 for s in evidence_sentences(text, other.text)[0]
             ]
-        verdicts.append(_judge(judging, claim, source, other, evidence))
-    # The claim stands or falls with its weakest sentence.
-    order = {"contradict": 0, "superseded": 1, "unscored": 2, "not_addressed": 3, "agree": 4}
-    verdict, _ = min(verdicts, key=lambda v: order[v[0].label])
+        pairs.append((claim, source, other, evidence))
+    return pairs
+
+
+# A claim stands or falls with its weakest sentence: the first of these labels among them.
+WEAKEST_FIRST = {"contradict": 0, "superseded": 1, "unscored": 2, "not_addressed": 3, "agree": 4}
+
+
+def weakest(labels: list[str]) -> str:
+    return min(labels, key=lambda label: WEAKEST_FIRST[label])
+
+
+def judge_row(judging: Judging, kind: str, row: dict[str, Any]) -> tuple[str, float | None, Verdict]:
+    """(predicted label, consistency score, the deciding verdict) for one row."""
+    verdicts = [_judge(judging, *pair) for pair in row_pairs(kind, row)]
+    verdict, _ = min(verdicts, key=lambda v: WEAKEST_FIRST[v[0].label])
     scores = [score for _, score in verdicts]
     known = [s for s in scores if s is not None]
     return verdict.label, (min(known) if len(known) == len(scores) else None), verdict

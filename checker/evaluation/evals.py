@@ -75,22 +75,27 @@ def _article(kind: str, case_id: str, outlet: str, published: str | None, text: 
     )
 
 
+def claim_passage_pair(case: dict[str, Any]) -> tuple[Claim, Article, Article, list[Evidence]]:
+    """What a claim_passage case asks a judge: (claim, its article, the passage's article, the passage)."""
+    source = _article("claim", case["id"], case["claim_outlet"], case.get("claim_date"), case["claim"])
+    other = _article("passage", case["id"], case["passage_outlet"], case.get("passage_date"), case["passage"])
+    claim = Claim(
+        id=f"eval-{case['id']}",
+        article_id=source.id,
+        text=case["claim"],
+        speaker=case["claim_outlet"],
+        when=case.get("claim_date"),
+        kind="event",
+        start=0,
+        end=len(case["claim"]),
+        source_text=case["claim"],
+    )
+    return claim, source, other, [Evidence(chunk_id=f"{other.id}:0", text=other.text, start=0, end=len(other.text), score=1.0)]
+
+
 def run_claim_passage(cases: list[dict[str, Any]], judging: Judging, concurrency: int = 4) -> list[CaseResult]:
     def one(case: dict[str, Any]) -> CaseResult:
-        source = _article("claim", case["id"], case["claim_outlet"], case.get("claim_date"), case["claim"])
-        other = _article("passage", case["id"], case["passage_outlet"], case.get("passage_date"), case["passage"])
-        claim = Claim(
-            id=f"eval-{case['id']}",
-            article_id=source.id,
-            text=case["claim"],
-            speaker=case["claim_outlet"],
-            when=case.get("claim_date"),
-            kind="event",
-            start=0,
-            end=len(case["claim"]),
-            source_text=case["claim"],
-        )
-        evidence = [Evidence(chunk_id=f"{other.id}:0", text=other.text, start=0, end=len(other.text), score=1.0)]
+        claim, source, other, evidence = claim_passage_pair(case)
         started = time.perf_counter()
         verdict = judging.judge.judge(claim, source, other, evidence)
         return CaseResult(

@@ -178,7 +178,9 @@ class Asker:
         def attempt() -> Completion:
             if self.allowance is not None:
                 self.allowance.take()  # raises BudgetReached: nothing is sent
+            started = time.monotonic()
             result = self.model.complete(messages, schema)
+            result.seconds = round(time.monotonic() - started, 3)
             self.meter.add(result, cached=False)  # every attempt, failed ones too
             return result
 
@@ -193,6 +195,7 @@ class Asker:
                 completion.input_tokens,
                 completion.output_tokens,
                 schema=schema.__name__,
+                seconds=completion.seconds,
             )
         return completion
 

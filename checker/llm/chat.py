@@ -40,6 +40,7 @@ class Completion:
     output_tokens: int = 0
     error: str | None = None  # set when the call itself failed
     retry_after: float | None = None  # seconds the server asked us to wait (429/503 Retry-After)
+    seconds: float | None = None  # the call's wall time, when it was made (not read from the cache)
 
 
 class ChatModel(Protocol):
@@ -237,7 +238,8 @@ def make_model(
     if not api_key and not base_url:
         raise ConfigError(
             "no LLM is configured",
-            "Set OPENAI_API_KEY for OpenAI, or --base-url / CHECKER_BASE_URL for an OpenAI-compatible server (llama.cpp, Ollama, vLLM)",
+            "Set OPENAI_API_KEY for OpenAI, or --base-url / CHECKER_BASE_URL for an OpenAI-compatible server (llama.cpp, Ollama, vLLM); "
+            "with no key, `make llm-server MODEL=qwen-1.5b` serves a local model at http://127.0.0.1:8080/v1",
         )
     if model is None:
         from checker.llm.served import served_model

@@ -27,6 +27,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,13 +182,64 @@ def main() -> None:
         raise SystemExit("error: llama-cpp-python is not installed: run `make llm-install`") from None
     model = MODELS[args.model]
     command = serve_command(model, args.port)
+    base_url = f"http://127.0.0.1:{args.port}/v1"
+    print(f"serving {model.name} on {base_url} (Ctrl-C stops it); use --base-url {base_url} --model {model.name}", flush=True)
+    server = subprocess.Popen(command)
+    # Once it answers, one request the size of a judged pair says what a run will cost here.
+    threading.Thread(target=tell_speed, args=(base_url, model.name), daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops the server; no traceback
+        server.wait()
+    server.terminate()
+
+
+# A judged pair's request as recorded with Qwen on the claim_passage suite: about 530 tokens
+# in and 55 out (evals/SCOREBOARD.md); the probe asks for the same amounts.
+PROBE_WORDS = 400
+PROBE_ANSWER_TOKENS = 55
+
+
+def probe_seconds(base_url: str, model_name: str, ready_within: float = 300.0) -> float | None:
+    """Seconds one judged-pair-sized request takes on this server, once it is up (None if it
+    never came up or failed)."""
+    import httpx
+
+    deadline = time.monotonic() + ready_within
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(base_url + "/models", timeout=2.0).raise_for_status()
+            break
+        except httpx.HTTPError:
+            time.sleep(1.0)
+    else:
+        return None
+    text = " ".join(["The ministry said the convoy reached the city on Tuesday after a week of talks."] * (PROBE_WORDS // 15))
+    body = {
+        "model": model_name,
+        "messages": [{"role": "user", "content": f"Say in one sentence what this passage reports.\n\n{text}"}],
+        "max_tokens": PROBE_ANSWER_TOKENS,
+        "temperature": 0,
+    }
+    started = time.monotonic()
+    try:
+        httpx.post(base_url + "/chat/completions", json=body, timeout=600.0).raise_for_status()
+    except httpx.HTTPError:
+        return None
+    return time.monotonic() - started
+
+
+def tell_speed(base_url: str, model_name: str) -> None:
+    """Say, once the server answers, what a judged pair and the seed comparison cost here."""
+    from checker.llm.no_key import SEED_PAIRS, WITH_LOCAL_MODEL
+
+    seconds = probe_seconds(base_url, model_name)
+    if seconds is None:
+        return
     print(
-        f"serving {model.name} on http://127.0.0.1:{args.port}/v1 (Ctrl-C stops it); "
-        f"use --base-url http://127.0.0.1:{args.port}/v1 --model {model.name}",
+        f"ready: a judged pair takes about {seconds:.0f} s on this machine; the seed comparison of `make run` (both ways) "
+        f"judged by this model asks it {SEED_PAIRS} times, about {seconds * SEED_PAIRS / 60:.0f} min with --judge llm, "
+        f"less with --judge {WITH_LOCAL_MODEL.value} (the offline judge settles the sure pairs)",
         flush=True,
     )
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops the server; no traceback
-        subprocess.run(command, check=False)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from checker.articles import chunking
+from checker.claims.llm_claims import ExtractedClaims
 from checker.config import Settings
 from checker.judges.llm_judge import JudgeAnswer, LLMJudge
 from checker.llm.prices import PRICES_AS_OF, estimate_cost
@@ -64,6 +65,8 @@ class Estimate(BaseModel):
     output_tokens: int
     cost_usd: float | None
     prices_as_of: str | None
+    # The LLM calls' time: each kind of call times this model's mean measured in this store.
+    seconds: float | None = None
     notes: list[str]
 
 
@@ -76,13 +79,40 @@ def _judge_request(judging: Judging) -> LLMJudge | None:
     return asked if isinstance(asked, LLMJudge) else None
 
 
+def _call_time(judging: Judging, results: ResultsStore | None, tally: Tally) -> float | None:
+    """The calls' time at this model's measured seconds a call (judging and extraction apart:
+    an extraction answer is several times longer); None when a kind of call was never timed."""
+    if judging.asker is None or not tally.extraction_calls + tally.judge_calls:
+        return 0.0 if judging.asker is not None else None
+    model = judging.asker.model.model
+    total = 0.0
+    for calls, schema in ((tally.judge_calls, JudgeAnswer.__name__), (tally.extraction_calls, ExtractedClaims.__name__)):
+        if not calls:
+            continue
+        mean = results.mean_call_seconds(model, schema) if results is not None else None
+        if mean is None:
+            tally.notes.append(f"time unknown: no {schema} call of {model!r} has been timed in this store yet (one real run times it)")
+            return None
+        total += calls * mean
+    return round(total, 1)
+
+
 def _finish(
-    command: str, judging: Judging, articles: int, claims: dict[str, list[Claim]], unknown: set[str], pairs: int, stored: int, tally: Tally
+    command: str,
+    judging: Judging,
+    results: ResultsStore | None,
+    articles: int,
+    claims: dict[str, list[Claim]],
+    unknown: set[str],
+    pairs: int,
+    stored: int,
+    tally: Tally,
 ) -> Estimate:
     model = judging.asker.model.model if judging.asker is not None else None
     cost = estimate_cost(model, tally.input_tokens, tally.output_tokens, judging.endpoint) if model else 0.0
-    if judging.kind == "cascade":
-        tally.notes.append("cascade: every pair counted as sent to the LLM (an upper bound: the offline judge settles some)")
+    seconds = _call_time(judging, results, tally)
+    if judging.judge.screening is not None:
+        tally.notes.append(f"{judging.kind}: every pair counted as sent to the LLM (an upper bound: the offline judge settles some)")
     if judging.asker is None:
         tally.notes.append("offline judge and offline claims: no LLM call, nothing to pay")
     elif cost is None:
@@ -105,6 +135,7 @@ def _finish(
         output_tokens=tally.output_tokens,
         cost_usd=None if cost is None else round(cost, 4),
         prices_as_of=PRICES_AS_OF if model and cost is not None else None,
+        seconds=seconds,
         notes=tally.notes,
     )
 
@@ -136,7 +167,7 @@ def estimate_compare(a: Article, b: Article, judging: Judging, results: ResultsS
         for claim, key in zip(found, keys):
             if key not in stored and llm is not None:
                 tally.judgement(llm, verdict_tokens, claim, source, other, passages)
-    return _finish("compare", judging, 2, claims, unknown, pairs, stored_count, tally)
+    return _finish("compare", judging, results, 2, claims, unknown, pairs, stored_count, tally)
 
 
 def nearest(articles: dict[str, Article], claims: dict[str, list[Claim]], k: int, min_similarity: float) -> dict[str, list[Neighbour]]:
@@ -169,14 +200,18 @@ def estimate_report(
     neighbours: int,
     min_similarity: float,
 ) -> Estimate:
-    from checker.pipelines.report import pair_up, target
+    from checker.articles.copies import copy_groups
+    from checker.pipelines.report_filters import apart_from_copies
+    from checker.pipelines.report_pairs import pair_up, target
 
     tally = Tally()
     by_id = {a.id: a for a in articles}
     claims, unknown = ClaimsEstimate(judging, results, settings.max_claims).of(articles, tally)
     where = target(settings.top_k)
     stored = results.claim_verdicts(judging.judge.name, {c.id for found in claims.values() for c in found}, where) if results is not None else {}
-    pairs = pair_up(by_id, claims, nearest(by_id, claims, neighbours, min_similarity), stored, min_similarity)
+    pairs, _ = apart_from_copies(
+        pair_up(by_id, claims, nearest(by_id, claims, neighbours, min_similarity), stored, min_similarity), copy_groups(list(articles))
+    )
     llm = _judge_request(judging)
     verdict_tokens = _verdict_tokens(judging, results)
     reused = 0
@@ -187,4 +222,4 @@ def estimate_report(
             continue
         if llm is not None:
             tally.judgement(llm, verdict_tokens, task.claim, task.source, task.other, task.evidence)
-    return _finish("report", judging, len(articles), claims, unknown, len(pairs), reused, tally)
+    return _finish("report", judging, results, len(articles), claims, unknown, len(pairs), reused, tally)

@@ -96,6 +96,11 @@ def ingest(paths: list[Path], store: Store, settings: Settings, progress: Progre
     return report
 
 
+def index_articles(articles: list[Article], store: Store, settings: Settings, report: IngestReport) -> None:
+    """Index articles read elsewhere (pages from the web) exactly as files' articles are."""
+    _index(list(articles), store, settings, report)
+
+
 def _index(articles: list[Article], store: Store, settings: Settings, report: IngestReport) -> None:
     """Index a batch of articles: one lookup, one embedding call, one write for them all."""
     if not articles:
@@ -155,6 +160,9 @@ def same_source(stored: Article, new: Article) -> bool:
     corrected outlet or date in it is an update too; a JSON feed's records may move, so the
     record number is not compared). Another file claiming the id is another article."""
 
+    if not (stored.file and new.file) and (stored.url or new.url):
+        # A web page (no file): the same canonical URL is the same article, from any folder.
+        return not (stored.file or new.file) and stored.url == new.url
     return source_file(stored.file, stored.source) == source_file(new.file, new.source)
 
 

@@ -21,21 +21,23 @@ stopped by --max-calls / --budget still renders, saying what is missing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checker.articles.copies import copy_groups
 from checker.errors import InputError
 from checker.pipelines import events as analysis
 from checker.pipelines.compare import article_ref, evidence_for
 from checker.pipelines.judging import Judging
-from checker.pipelines.report_models import ClaimPair, Coverage, Report, ReportArticle, ReportClaim
-from checker.pipelines.stage import Progress, Stage, Task
+from checker.pipelines.report_filters import apart_from_copies
+from checker.pipelines.report_models import Copies, Coverage, Report, ReportArticle, ReportClaim
+from checker.pipelines.report_pairs import Candidate, pair_up, target
+from checker.pipelines.stage import Progress, Stage
 from checker.schemas import Article, Claim, Evidence
 from checker.storage import embeddings
-from checker.storage.claim_index import ClaimIndex, Neighbour
-from checker.storage.results_base import ResultsStore, VerdictKey
+from checker.storage.claim_index import ClaimIndex
+from checker.storage.results_base import ResultsStore
 from checker.storage.store import Store
 
 
@@ -45,91 +47,6 @@ class ReportOptions:
     min_similarity: float = 0.5
     concurrency: int = 4
     top_k: int = 4  # passages of the later report per claim, as `compare -k` (part of the stored key)
-
-
-def target(top_k: int) -> str:
-    """What a claim is judged against, in the stored key: compare's own."""
-    return f"passages:top{top_k}"
-
-
-@dataclass
-class _Candidate:
-    pair: ClaimPair
-    earlier: tuple[Article, Claim]
-    later: tuple[Article, Claim]
-
-    def task(self, evidence: list[Evidence], top_k: int) -> Task:
-        """The earlier claim judged against the later report's passages closest to it, as
-        `compare` judges it. Keyed by both article versions, not only text hashes: a corrected
-        date can turn a contradiction into a supersession."""
-        (source, claim), (other, _) = self.earlier, self.later
-        return Task(claim, source, other, evidence, target=target(top_k), similarity=self.pair.similarity, note={"later": self.pair.later})
-
-
-def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Article, Claim], tuple[Article, Claim]]:
-    """Earlier report first: the judge then asks whether the later one supersedes it."""
-
-    def key(item: tuple[Article, Claim]) -> tuple:
-        return (item[0].published or dt.date.max, item[0].id, item[1].id)
-
-    return (a, b) if key(a) <= key(b) else (b, a)
-
-
-def _pair_id(earlier: Claim, later: Article) -> str:
-    """A pair is one judgement: the earlier claim against the later report, whichever of that
-    report's claims brought them together (that one may change as articles are added)."""
-    return "p-" + hashlib.sha1(f"{earlier.id}|{later.id}".encode()).hexdigest()[:12]
-
-
-def pair_up(
-    articles: dict[str, Article],
-    extracted: dict[str, list[Claim]],
-    near: dict[str, list[Neighbour]],
-    stored: dict[VerdictKey, tuple[str, dict]],
-    min_similarity: float,
-) -> list[_Candidate]:
-    """Each claim with its nearest claims from other outlets (``near``), plus every verdict
-    stored for a claim here against a later report here, unchanged since (``stored``: an
-    earlier report's, or `compare`'s conflicts and agreements): adding an article can push an
-    old neighbour out of a claim's k nearest, but never drops a judgement from the report.
-    One pair per earlier claim and later report: the claim is judged against that report's
-    passages, so a second later claim of the same report would be the same judgement. The
-    real run and its dry run both pair this way."""
-    owned = {c.id: (articles[a], c) for a, claims in extracted.items() for c in claims}
-    found: dict[str, _Candidate] = {}
-
-    def add(first: tuple[Article, Claim], second: tuple[Article, Claim], similarity: float) -> None:
-        earlier, later = _order(first, second)
-        pair_id = _pair_id(earlier[1], later[0])
-        if pair_id in found and found[pair_id].pair.similarity >= similarity:
-            return  # the same judgement, brought by a closer claim of the later report
-        found[pair_id] = _Candidate(ClaimPair(id=pair_id, earlier=earlier[1].id, later=later[1].id, similarity=similarity), earlier, later)
-
-    for claim_id, neighbours in near.items():
-        for neighbour in neighbours:
-            if claim_id in owned and neighbour.claim_id in owned:
-                add(owned[claim_id], owned[neighbour.claim_id], neighbour.similarity)
-    for key, (other_id, row) in stored.items():
-        earlier, other = owned.get(key.claim_id), articles.get(other_id)
-        if earlier is None or other is None or earlier[0].version != key.claim_version or other.version != key.target_version:
-            continue
-        verdict = row.get("verdict") or {}
-        by_report_made = row.get("similarity") is not None
-        if not by_report_made and verdict.get("label") not in ("agree", "contradict", "superseded"):
-            continue  # compare's silences are its own business; its findings are the report's too
-        named = owned.get(row.get("later") or "")  # the later claim the report named when it judged
-        later = named if named is not None and named[0].id == other.id else _claim_at(other, extracted.get(other.id, []), verdict.get("quote_start"))
-        if later is not None and later[0].outlet != earlier[0].outlet and _order(earlier, later)[0] is earlier:
-            add(earlier, later, float(row.get("similarity") or 0.0))
-    return sorted(found.values(), key=lambda c: (-c.pair.similarity, c.pair.id))
-
-
-def _claim_at(article: Article, claims: list[Claim], at: int | None) -> tuple[Article, Claim] | None:
-    """The claim of ``article`` whose sentence holds position ``at`` (a verdict's quote), else
-    its first claim: the later side a pair names."""
-    inside = [c for c in claims if at is not None and c.start <= at < c.end]
-    chosen = inside[0] if inside else (claims[0] if claims else None)
-    return (article, chosen) if chosen is not None else None
 
 
 class _Run:
@@ -161,7 +78,7 @@ class _Run:
 
     # -- 2. pairs -----------------------------------------------------------------------
 
-    def candidates(self, extracted: dict[str, list[Claim]], claim_index: ClaimIndex) -> list[_Candidate]:
+    def candidates(self, extracted: dict[str, list[Claim]], claim_index: ClaimIndex) -> list[Candidate]:
         owned = [(self.articles[a], c) for a, claims in extracted.items() for c in claims]
         near = claim_index.neighbours(
             sorted(owned, key=lambda item: item[1].id),
@@ -175,7 +92,7 @@ class _Run:
 
     # -- 3. verdicts --------------------------------------------------------------------
 
-    def judge(self, candidates: list[_Candidate]) -> None:
+    def judge(self, candidates: list[Candidate]) -> None:
         # Keyed without the evidence: what is stored needs no retrieval (a rerun of 4,339 pairs
         # took 55 s retrieving evidence it never used).
         keyed = [c.task([], self.options.top_k) for c in candidates]
@@ -189,7 +106,7 @@ class _Run:
             if outcome.verdict is None:
                 candidate.pair.missing = outcome.problem
 
-    def evidence(self, candidates: list[_Candidate]) -> dict[tuple[str, str], list[Evidence]]:
+    def evidence(self, candidates: list[Candidate]) -> dict[tuple[str, str], list[Evidence]]:
         """For each earlier claim and later report, that report's passages closest to the
         claim: what `compare` retrieves for it (checker.pipelines.compare.evidence_for), one
         query per later report."""
@@ -233,9 +150,11 @@ def build_report(
     options = options or ReportOptions()
     require_outlets(articles)
     run = _Run(articles, store, judging, results, options, progress)
+    groups = copy_groups(list(run.articles.values()))
+    group_of = {member: group for group in groups for member in group.members}
     extracted = run.extract()
     claim_index = run.index(extracted)
-    candidates = run.candidates(extracted, claim_index)
+    candidates, between_copies = apart_from_copies(run.candidates(extracted, claim_index), groups)
     run.judge(candidates)
 
     claims = {
@@ -269,11 +188,13 @@ def build_report(
         judged=judged,
         decided=decided,
         reused=sum(p.reused for p in pairs),
-        skipped=max(cross - len(pairs), 0),
+        skipped=max(cross - len(pairs) - between_copies, 0),
         missing=len(pairs) - judged,
         stopped=run.stage.stopped,
+        copy_pairs=between_copies,
         failed_articles=run.stage.failed,
     )
+    versions = results.revisions(list(run.articles))
     return Report(
         generated=dt.datetime.now(dt.UTC).replace(microsecond=0),
         judge=judging.judge.name,
@@ -283,7 +204,13 @@ def build_report(
         neighbours=options.neighbours,
         min_similarity=options.min_similarity,
         articles=[
-            ReportArticle(**article_ref(a).model_dump(), text=a.text, claims=len(extracted.get(a.id, [])))
+            ReportArticle(
+                **article_ref(a).model_dump(),
+                text=a.text,
+                claims=len(extracted.get(a.id, [])),
+                versions=max(1, versions.get(a.id, 1)),
+                copy_of=group_of[a.id].first if a.id in group_of and group_of[a.id].first != a.id else None,
+            )
             for a in sorted(run.articles.values(), key=_by_date)
         ],
         claims=sorted(claims.values(), key=lambda c: (c.published is None, c.published, c.outlet, c.id)),
@@ -291,6 +218,7 @@ def build_report(
         events=events,
         conflicts=analysis.rank_conflicts(pairs, events, len(outlets)),
         matrix=analysis.outlet_matrix(claims, pairs),
+        copies=[Copies(first=g.first, members=list(g.members), outlets=list(g.outlets), shared=g.shared) for g in groups],
         coverage=coverage,
         usage=judging.usage(),
     )

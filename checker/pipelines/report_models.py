@@ -19,6 +19,18 @@ class ReportArticle(ArticleRef):
 
     text: str = Field(description="The cleaned text that every offset in the report points into.")
     claims: int = Field(default=0, description="Claims extracted from it.")
+    versions: int = Field(default=1, description="Text versions its page has had (read from the web): 2 or more, the outlet revised it.")
+    copy_of: str | None = Field(default=None, description="The article whose text this one carries (a wire copy), if any.")
+
+
+class Copies(BaseModel):
+    """Articles of different outlets carrying (nearly) the same text: one source, not several.
+    Their claims are never judged against each other, so copies never corroborate each other."""
+
+    first: str = Field(description="Article id published first among them (unknown dates last).")
+    members: list[str] = Field(description="Article ids, first published first.")
+    outlets: list[str]
+    shared: float = Field(description="Lowest share of a member's word 5-grams found in its copy (checker/articles/copies.py).")
 
 
 class ReportClaim(BaseModel):
@@ -97,6 +109,7 @@ class Coverage(BaseModel):
     skipped: int = Field(description="cross_outlet_pairs - candidate_pairs: never sent to a judge.")
     missing: int = Field(description="Candidate pairs left without a verdict (budget or judge failure).")
     stopped: str | None = Field(default=None, description="Why the run stopped early, if it did.")
+    copy_pairs: int = Field(default=0, description="Candidate pairs between wire copies of one text: never judged, never counted.")
     failed_articles: dict[str, str] = Field(
         default_factory=dict, description="Articles whose claims could not be extracted: id -> why. Retried by the next run."
     )
@@ -117,6 +130,8 @@ class Report(BaseModel):
     events: list[Event]
     conflicts: list[Conflict]
     matrix: list[OutletCell]
+    copies: list[Copies] = Field(default_factory=list)
+    new_only: bool = Field(default=False, description="Conflicts lists only pairs judged by this run (`--new-only`).")
     coverage: Coverage
     usage: Usage = Field(default_factory=Usage)
 

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING
 from checker.articles.loading import is_checker_output, load_file
 from checker.articles.reading import discover
 from checker.config import Settings
-from checker.errors import InputError
+from checker.errors import CheckerError, InputError
 from checker.pipelines.ingest import IngestReport, Progress, ingest, read_articles, source_file
-from checker.schemas import Article, Usage
+from checker.pipelines.web_ingest import WebIngest, WebSources, fetch_one, is_url, politeness, split_inputs
+from checker.schemas import Article, IngestOutcome, Usage
 from checker.storage.results import open_results
 from checker.storage.results_base import OnWait, ResultsStore
 from checker.storage.store import Store, open_store
+from checker.web.client import PoliteClient
+from checker.web.pages import Outlets
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.llm.asking import Budget
@@ -56,11 +59,23 @@ class Workspace:
 
     # -- inputs ------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
-        _refuse_missing(paths)
-        return ingest(list(paths), self.store, self.settings, progress=progress)
+    @cached_property
+    def outlets(self) -> Outlets:
+        """The user's names for the outlets of web pages (settings' outlets file), if any."""
+        return Outlets.read(self.settings.outlets) if self.settings.outlets else Outlets()
 
-    def articles_of(self, paths: Sequence[Path], report: IngestReport) -> list[Article]:
+    def ingest(self, inputs: Sequence[str | Path], progress: Progress | None = None, feeds: Sequence[str] = ()) -> IngestReport:
+        """Index files, folders, page URLs and the pages of feeds; what failed is in the report."""
+        paths, urls = split_inputs(inputs)
+        _refuse_missing(paths)
+        report = ingest(paths, self.store, self.settings, progress=progress) if paths else IngestReport()
+        sources = WebSources(urls, list(feeds), self.outlets)
+        if sources:
+            with PoliteClient(politeness(self.settings)) as client:
+                WebIngest(self.settings, self.store, self.results, client).run(sources, report, progress)
+        return report
+
+    def articles_of(self, paths: Sequence[str | Path], report: IngestReport) -> list[Article]:
         """The stored articles an ingest of ``paths`` stored (new, changed or unchanged)."""
         ids = list(dict.fromkeys(o.article_id for o in report.outcomes if o.article_id and o.status != "skipped"))
         if not ids:
@@ -69,15 +84,30 @@ class Workspace:
             )
         return [stored.article for stored in self.store.get_articles(ids).values()]
 
-    def read(self, paths: Sequence[Path]) -> tuple[list[Article], IngestReport]:
-        """The articles an ingest would store, read and nothing written (a dry run)."""
+    def read(self, inputs: Sequence[str | Path]) -> tuple[list[Article], IngestReport]:
+        """The articles an ingest would store, read and nothing written (a dry run; URLs are
+        fetched, never stored)."""
+        paths, urls = split_inputs(inputs)
         _refuse_missing(paths)
-        return read_articles(list(paths), self.settings)
+        articles, report = read_articles(paths, self.settings) if paths else ([], IngestReport())
+        for url in urls:
+            try:
+                articles.append(fetch_one(self.settings, url, self.outlets))
+            except CheckerError as exc:
+                report.outcomes.append(IngestOutcome(source=url, status="skipped", message=exc.one_line()))
+        return articles, report
 
     def article(self, given: str) -> Article:
-        """An article from a file (ingested first, a no-op if unchanged) or an indexed id."""
+        """An article from a file or a URL (ingested first, a no-op if unchanged) or an indexed id."""
         path = Path(given)
-        if path.exists():
+        if is_url(given):
+            report = self.ingest([given])
+            stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped" and o.article_id]
+            if len(stored_ids) != 1:
+                problem = next((o.message for o in report.outcomes if o.message), None) or "no article on the page"
+                raise InputError(problem if problem.startswith(given) else f"{given}: {problem}", "Give the address of one article page")
+            found = self.store.get_article(stored_ids[0])
+        elif path.exists():
             report = ingest([path], self.store, self.settings)
             stored_ids = [o.article_id for o in report.outcomes if o.status != "skipped" and o.article_id]
             if len(stored_ids) != 1:
@@ -91,8 +121,10 @@ class Workspace:
         return found.article
 
     def peek(self, given: str) -> Article:
-        """An article from a file, read and not indexed, or an already indexed id (a dry run)."""
+        """An article from a file or URL, read and not indexed, or an already indexed id (a dry run)."""
         path = Path(given)
+        if is_url(given):
+            return fetch_one(self.settings, given, self.outlets)
         if path.exists():
             articles = load_file(path, int(self.settings.max_file_mb * 1_000_000)).articles
             if len(articles) != 1:
@@ -106,7 +138,7 @@ class Workspace:
 
     # -- outputs -----------------------------------------------------------------------------
 
-    def guard_output(self, out_file: Path | None, inputs: Sequence[Path] = ()) -> None:
+    def guard_output(self, out_file: Path | None, inputs: Sequence[str | Path] = ()) -> None:
         """Refuse, before any work, an --out that would overwrite an article (given now, or
         the source file of any indexed article however it is named now) or the store's own
         data (writing over results.sqlite3 destroyed every cached verdict). A report may sit
@@ -118,7 +150,7 @@ class Workspace:
             raise InputError(f"--out {out_file}: is a folder", "Give a file name, e.g. --out report.html")
         if not target.parent.is_dir():
             raise InputError(f"--out {out_file}: the folder {out_file.parent} does not exist", "Create it first, or write elsewhere")
-        named, _ = discover(list(inputs))  # the files of the folders given, too
+        named, _ = discover(split_inputs(inputs)[0])  # the files of the folders given, too
         if target in named and not _written_by_checker(target):
             raise InputError(f"--out {out_file}: is one of the input articles; it would be overwritten", "Write the output to another file")
         if self.has_index and target.exists():

@@ -7,6 +7,10 @@ from rich.table import Table
 from checker.pipelines.estimate import Estimate
 
 
+def duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
 def estimate_table(estimate: Estimate) -> Table:
     table = Table(
         title=f"checker {estimate.command} --dry-run: nothing was stored, no LLM was called",
@@ -30,6 +34,8 @@ def estimate_table(estimate: Estimate) -> Table:
         ("tokens in / out", f"{estimate.input_tokens:,} / {estimate.output_tokens:,}"),
         (f"cost with {estimate.model}" if estimate.model else "cost", cost if estimate.model else "$0 (offline)"),
     ]
+    if estimate.model:
+        rows.append(("LLM time", "unknown (never timed here)" if estimate.seconds is None else f"about {duration(estimate.seconds)}"))
     for what, value in rows:
         table.add_row(what, value)
     return table

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from checker.pipelines.report_models import MIN_DECIDED, ClaimPair, Conflict, OutletCell, Report, ReportArticle, ReportClaim
+from checker.pipelines.report_models import MIN_DECIDED, ClaimPair, Conflict, Copies, OutletCell, Report, ReportArticle, ReportClaim
 from checker.render import markdown
 from checker.render.comparison import usage_line
 from checker.schemas import LABELS
@@ -217,7 +217,14 @@ def _context(report: Report) -> dict[str, object]:
         "articles": view.article_views(),
         "usage": usage_line(report.usage),
         "matrix": report.matrix,
+        "copies": [_copies_view(group, {a.id: a for a in report.articles}) for group in report.copies],
+        "revised": [a for a in report.articles if a.versions > 1],
     }
+
+
+def _copies_view(group: Copies, articles: dict[str, ReportArticle]) -> dict[str, object]:
+    members = [articles[m] for m in group.members if m in articles]
+    return {"group": group, "members": members, "shared": round(100 * group.shared)}
 
 
 def report_html(report: Report) -> str:
@@ -257,7 +264,7 @@ def summary_line(report: Report) -> str:
         line += f". Partial: {c.missing} pairs not judged" + (f" ({c.stopped})" if c.stopped else "")
         if c.failed_articles:
             line += f"; {len(c.failed_articles)} of {c.articles} articles without claims (extraction failed)"
-    return line
+    return f"{line}. Judge: {report.judge}; {usage_line(report.usage)}"
 
 
 __all__ = ["decided_line", "heat_map", "report_html", "report_markdown", "summary_line"]

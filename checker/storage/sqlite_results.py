@@ -66,12 +66,21 @@ class SQLiteResults:
         return {"payload": json.loads(row[0]) if row[0] is not None else None, "raw": row[1], "input_tokens": row[2], "output_tokens": row[3]}
 
     def store_call(
-        self, key: str, model: str, endpoint: str, payload: Any, raw: str, input_tokens: int, output_tokens: int, schema: str | None = None
+        self,
+        key: str,
+        model: str,
+        endpoint: str,
+        payload: Any,
+        raw: str,
+        input_tokens: int,
+        output_tokens: int,
+        schema: str | None = None,
+        seconds: float | None = None,
     ) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO llm_calls (key, model, endpoint, payload, raw, input_tokens, output_tokens, created, schema) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO llm_calls (key, model, endpoint, payload, raw, input_tokens, output_tokens, created, schema, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     model,
@@ -82,6 +91,7 @@ class SQLiteResults:
                     output_tokens,
                     time.time(),
                     schema,
+                    seconds,
                 ),
             )
 
@@ -95,6 +105,83 @@ class SQLiteResults:
         except sqlite3.OperationalError:  # read-only, and a store from before the schema column
             return None
         return float(row[0]) if row and row[1] else None
+
+    def mean_call_seconds(self, model: str, schema: str) -> float | None:
+        """How long this model's calls of this schema took, on average, as measured here: what
+        a dry run multiplies its call count by (None before the first timed call)."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT AVG(seconds), COUNT(seconds) FROM llm_calls WHERE model = ? AND schema = ? AND seconds IS NOT NULL", (model, schema)
+                ).fetchone()
+        except sqlite3.OperationalError:  # read-only, and a store from before the seconds column
+            return None
+        return float(row[0]) if row and row[1] else None
+
+    # -- pages and feeds -----------------------------------------------------------------
+
+    _PAGE_FIELDS = (
+        "url",
+        "canonical_url",
+        "article_id",
+        "text_sha256",
+        "html_sha256",
+        "etag",
+        "last_modified",
+        "fetched_at",
+        "feed_url",
+        "entry_updated",
+    )
+
+    def page(self, url: str) -> dict[str, Any] | None:
+        """The page last fetched from ``url`` (canonical), if any."""
+        with self._lock:
+            row = self._db.execute(f"SELECT {', '.join(self._PAGE_FIELDS)} FROM pages WHERE url = ?", (url,)).fetchone()
+        return dict(zip(self._PAGE_FIELDS, row)) if row else None
+
+    def store_page(self, record: dict[str, Any]) -> None:
+        """The page as fetched now, and its text as a version of its article (first seen now)."""
+        values = tuple(record.get(name) for name in self._PAGE_FIELDS)
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(f"INSERT OR REPLACE INTO pages ({', '.join(self._PAGE_FIELDS)}) VALUES ({', '.join('?' * len(values))})", values)
+            if record.get("article_id") and record.get("text_sha256"):
+                self._db.execute(
+                    "INSERT OR IGNORE INTO page_versions (article_id, text_sha256, html_sha256, fetched_at) VALUES (?, ?, ?, ?)",
+                    (record["article_id"], record["text_sha256"], record.get("html_sha256") or "", record["fetched_at"]),
+                )
+
+    def revisions(self, article_ids: list[str]) -> dict[str, int]:
+        """How many text versions each page-read article has had (2 or more: revised)."""
+        found: dict[str, int] = {}
+        for lo in range(0, len(article_ids), 500):
+            block = article_ids[lo : lo + 500]
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT article_id, COUNT(*) FROM page_versions WHERE article_id IN ({', '.join('?' * len(block))}) GROUP BY article_id", block
+                ).fetchall()
+            found.update({article_id: int(count) for article_id, count in rows})
+        return found
+
+    def feed(self, url: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT etag, last_modified, fetched_at, entries FROM feeds WHERE url = ?", (url,)).fetchone()
+        return {"etag": row[0], "last_modified": row[1], "fetched_at": row[2], "entries": row[3]} if row else None
+
+    def feed_pages(self, feed_url: str) -> list[tuple[str, str]]:
+        """(page URL, article id) of the pages ingested from a feed."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT url, article_id FROM pages WHERE feed_url = ? AND article_id IS NOT NULL ORDER BY url", (feed_url,)
+            ).fetchall()
+        return [(str(url), str(article_id)) for url, article_id in rows]
+
+    def store_feed(self, url: str, etag: str | None, last_modified: str | None, fetched_at: str, entries: int) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO feeds (url, etag, last_modified, fetched_at, entries) VALUES (?, ?, ?, ?, ?)",
+                (url, etag, last_modified, fetched_at, entries),
+            )
 
     # -- claims and verdicts -------------------------------------------------------------
 

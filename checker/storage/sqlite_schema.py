@@ -93,9 +93,56 @@ def _redact_recorded_runs(db: sqlite3.Connection) -> None:
             db.execute("UPDATE runs SET command = ? WHERE id = ?", (safe, run_id))
 
 
+def _call_seconds(db: sqlite3.Connection) -> None:
+    """Version 3: each LLM call's wall time, so a dry run can say how long a run will take
+    with this model on this machine (calls stored before have none)."""
+    if "seconds" not in {row[1] for row in db.execute("PRAGMA table_info(llm_calls)")}:
+        db.execute("ALTER TABLE llm_calls ADD COLUMN seconds REAL")
+
+
+# What the web brought in (version 4): each page as last fetched (its HTTP validators, its
+# canonical URL, the article it became, the feed entry it came from), each text version a
+# page has had (a revision by its outlet), and each feed's validators.
+_WEB_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL,
+    article_id TEXT,
+    text_sha256 TEXT,
+    html_sha256 TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    feed_url TEXT,
+    entry_updated TEXT
+);
+CREATE TABLE IF NOT EXISTS page_versions (
+    article_id TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    html_sha256 TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, text_sha256)
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    entries INTEGER NOT NULL
+);
+"""
+
+
+def _web_pages(db: sqlite3.Connection) -> None:
+    """Version 4: the tables of pages and feeds read from the web."""
+    for statement in _WEB_SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 # Append only: a store at version N runs MIGRATIONS[N:] when it is opened, each in one
 # transaction with the version it brings the store to.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_baseline, _redact_recorded_runs]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_baseline, _redact_recorded_runs, _call_seconds, _web_pages]
 
 
 def migrate(db: sqlite3.Connection, where: str) -> None:
@@ -134,7 +181,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot read the results database {path} ({exc})", "Move a corrupted file aside to start afresh") from None
-    for statement in _SCHEMA.split(";"):
+    for statement in (_SCHEMA + _WEB_SCHEMA).split(";"):
         name = statement.split("EXISTS", 1)[1].split("(", 1)[0].strip() if "EXISTS" in statement else None
         if name and name not in tables:
             db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE"))
