@@ -313,3 +313,37 @@ def test_a_page_without_a_date_takes_the_feeds_and_is_never_dated_by_its_fetch()
         assert invoke("ingest", "--feed", f"{plain.base}/feed.xml", "--store", "fed").exit_code == 0
     assert [a["published"] for a in stored("direct")] == [None]  # unknown, not today
     assert [a["published"] for a in stored("fed")] == ["2022-04-01"]  # the feed entry's pubDate
+
+
+@pytest.mark.usefixtures("fake_embeddings")
+def test_kept_pages_are_cleaned_again_without_fetching(site, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert invoke("ingest", "--feed", f"{site.base}/feed.xml", "--store", "s").exit_code == 0
+    before = list(site.requests)
+    unchanged = invoke("ingest", "--reclean", "--store", "s")
+    assert unchanged.exit_code == 0 and "5 unchanged" in unchanged.stdout
+    # A better cleaning rule (here: the outlets file renames one outlet) reaches the stored
+    # articles from the kept copies; the server is not asked for anything.
+    names = Path("outlets.txt")
+    names.write_text("127.0.0.1 = Loopback Wire\n")
+    result = invoke("ingest", "--reclean", "--outlets", str(names), "--store", "s")
+    assert result.exit_code == 0 and "5 updated" in result.stdout
+    assert {a["outlet"] for a in stored()} == {"Loopback Wire"}
+    assert {a["published"] for a in stored()} == {s.published for s in corpus_stories()}
+    assert site.requests == before
+
+
+@pytest.mark.usefixtures("fake_embeddings")
+def test_an_agency_story_carried_word_for_word_by_two_outlets_is_kept_for_both() -> None:
+    from tests.news_site import Story
+
+    same = [
+        Story(f"wire-{n}", outlet, "Aid convoy reaches Chernihiv", day, WIRE, site)
+        for n, outlet, day, site in ((1, "Daily Ledger", "2022-04-04", "ledger"), (2, "Morning Courier", "2022-04-05", "courier"))
+    ]
+    with serving(same) as wire:
+        urls = [f"{wire.base}/ledger/wire-1.html", f"{wire.base}/courier/wire-2.html", f"{wire.base}/ledger/wire-1.html?utm_source=x"]
+        result = invoke("ingest", *urls, "--store", "s")
+        assert result.exit_code == 0, result.output
+        report = json.loads(invoke("report", *urls[:2], "--judge", "nli", "--store", "s", "-f", "json").stdout)
+    assert sorted(a["outlet"] for a in stored()) == ["Daily Ledger", "Morning Courier"]  # the second link to one page: read once
+    assert report["copies"][0]["outlets"] == ["Daily Ledger", "Morning Courier"] and report["copies"][0]["shared"] == 1.0

@@ -3,7 +3,7 @@
 import os
 import sys
 
-from checker.cli import check_command, compare_command, eval_command, index_commands, report_command  # noqa: F401  (registers the commands)
+from checker.cli import check_command, compare_command, eval_command, index_commands, report_command, review_command  # noqa: F401  (registers the commands)
 from checker.cli.app import app
 
 INTERRUPTED = 130

@@ -40,6 +40,9 @@ def ingest(
     urls: UrlsOption = None,
     outlets: OutletsOption = None,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Read pages robots.txt disallows (only sites you may read).")] = False,
+    reclean: Annotated[
+        bool, typer.Option("--reclean", help="Clean every page read from the web again from its kept copy; nothing is fetched.")
+    ] = False,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
     output: FormatOption = OutputFormat.table,
@@ -47,16 +50,21 @@ def ingest(
     """Read, clean, chunk and index articles from files, URLs and feeds. Unchanged ones are skipped; changed ones replaced."""
     # Imported in each command, not at the top: `checker --help` should not pay for them.
     from checker import render
+    from checker.pipelines.ingest import IngestReport
 
     inputs = inputs_of(paths, urls)
-    if not inputs and not feed:
-        raise InputError("nothing to ingest", "Give files, folders or URLs, --urls FILE, or --feed URL")
+    if not inputs and not feed and not reclean:
+        raise InputError("nothing to ingest", "Give files, folders or URLs, --urls FILE, --feed URL, or --reclean")
     space = workspace(settings_from(store, chroma_url, outlets=outlets, robots=False if ignore_robots else None))
     with Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal
     ) as bar:
         task = bar.add_task("files", total=None)
-        report = space.ingest(inputs, progress=lambda done, total: bar.update(task, completed=done, total=total), feeds=feed or [])
+        report = space.reclean() if reclean else IngestReport()
+        if inputs or feed:
+            ingested = space.ingest(inputs, progress=lambda done, total: bar.update(task, completed=done, total=total), feeds=feed or [])
+            report.outcomes += ingested.outcomes
+            report.warnings += ingested.warnings
 
     tell_ingest(report)
     if output is OutputFormat.json:
@@ -77,7 +85,7 @@ def ingest(
             and all("unsupported file type" in w or "no readable articles" in w for w in report.warnings)
         )
         raise InputError(
-            "nothing could be ingested from " + " ".join([*inputs, *(feed or [])]),
+            "nothing could be ingested from " + (" ".join([*inputs, *(feed or [])]) or "the kept pages"),
             "Give .txt, .md, .html, .json or .jsonl articles" if only_types else "Each file's reason is given above",
         )
 

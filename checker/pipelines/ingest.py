@@ -132,7 +132,7 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
             )
             continue
         others = [i for i in twins.get(article.sha256, []) if i != article.id]
-        if previous is None and others:
+        if previous is None and others and not _wire_copy(article, others, articles, store):
             report.outcomes.append(
                 IngestOutcome(
                     source=article.source,
@@ -153,6 +153,19 @@ def _index(articles: list[Article], store: Store, settings: Settings, report: In
     store.write_articles(items)
     report.outcomes.extend(IngestOutcome(source=a.source, article_id=a.id, status=status, chunks=len(chunks)) for a, chunks, status in to_write)
     articles.clear()
+
+
+def _wire_copy(article: Article, twins: list[str], batch: list[Article], store: Store) -> bool:
+    """Whether a web page with the same text as ``twins`` is another outlet carrying it (an
+    agency story republished word for word): kept, so the report can say who carried it and
+    count it once (checker/articles/copies.py). The same text twice from one outlet, or from
+    files, is still added only once."""
+    if article.file is not None or article.url is None:
+        return False
+    outlets = {a.id: a.outlet for a in batch}
+    unknown = [t for t in twins if t not in outlets]
+    outlets |= {i: s.article.outlet for i, s in store.get_articles(unknown, with_text=False).items()} if unknown else {}
+    return all(outlets.get(t, article.outlet) != article.outlet for t in twins)
 
 
 def same_source(stored: Article, new: Article) -> bool:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from checker.articles.copies import copy_groups
 from checker.errors import InputError
 from checker.pipelines import events as analysis
+from checker.pipelines import reviews
 from checker.pipelines.compare import article_ref, evidence_for
 from checker.pipelines.judging import Judging
 from checker.pipelines.report_filters import apart_from_copies
@@ -173,6 +174,11 @@ def build_report(
         for c in found
     }
     pairs = [c.pair for c in candidates]
+    # Reviewers' decisions: a pair marked wrong or dismissed leaves the conflicts and counts.
+    reviewed_out = set(
+        reviews.attach(results, pairs, {a.id: a.version for a in run.articles.values()}, {c.id: c.article_id for c in claims.values()})
+    )
+    counted = [p for p in pairs if p.id not in reviewed_out]
     events = analysis.group_events(claims, pairs)
     outlets = {a.outlet for a in run.articles.values()}
     per_outlet = Counter(c.outlet for c in claims.values())
@@ -216,8 +222,9 @@ def build_report(
         claims=sorted(claims.values(), key=lambda c: (c.published is None, c.published, c.outlet, c.id)),
         pairs=pairs,
         events=events,
-        conflicts=analysis.rank_conflicts(pairs, events, len(outlets)),
-        matrix=analysis.outlet_matrix(claims, pairs),
+        conflicts=analysis.rank_conflicts(counted, events, len(outlets)),
+        matrix=analysis.outlet_matrix(claims, counted),
+        reviewed_out=sorted(reviewed_out),
         copies=[Copies(first=g.first, members=list(g.members), outlets=list(g.outlets), shared=g.shared) for g in groups],
         coverage=coverage,
         usage=judging.usage(),

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from checker.schemas import ArticleRef, Usage, Verdict
+from checker.schemas import ArticleRef, JudgedLabel, Usage, Verdict
 
 
 class ReportArticle(ArticleRef):
@@ -45,6 +45,31 @@ class ReportClaim(BaseModel):
     end: int
 
 
+class Review(BaseModel):
+    """A reviewer's decision on a verdict (`checker review`): confirmed, wrong (with the right
+    label) or dismissed. Kept across runs; ``changed`` when an article changed since, so the
+    decision is shown but no longer applied."""
+
+    pair: str
+    reviewer: str
+    decision: Literal["confirmed", "wrong", "dismissed"]
+    right_label: JudgedLabel | None = None
+    note: str | None = None
+    label: str = Field(description="The verdict's label when it was reviewed.")
+    judge: str
+    reviewed_at: dt.datetime
+    changed: bool = Field(default=False, description="An article of the pair changed since the review: read it again.")
+
+    @property
+    def applies(self) -> bool:
+        return not self.changed
+
+    @property
+    def removes(self) -> bool:
+        """Whether the report leaves the pair out of its conflicts and counts."""
+        return self.applies and self.decision in ("wrong", "dismissed")
+
+
 class ClaimPair(BaseModel):
     """Two claims of different outlets close in meaning, judged once: the earlier report's
     claim against the later report's sentence (so a later report can supersede)."""
@@ -57,6 +82,7 @@ class ClaimPair(BaseModel):
     verdict: Verdict | None = Field(default=None, description="None when the pair was not judged (see `missing`).")
     reused: bool = Field(default=False, description="The verdict was stored by an earlier run; no call was made.")
     missing: str | None = Field(default=None, description="Why there is no verdict: the budget ran out, or the judge failed.")
+    review: Review | None = Field(default=None, description="The latest review of this pair, if any (added 2026-12-08).")
 
 
 class Event(BaseModel):
@@ -131,6 +157,7 @@ class Report(BaseModel):
     conflicts: list[Conflict]
     matrix: list[OutletCell]
     copies: list[Copies] = Field(default_factory=list)
+    reviewed_out: list[str] = Field(default_factory=list, description="Pairs a review marked wrong or dismissed: not in conflicts or counts.")
     new_only: bool = Field(default=False, description="Conflicts lists only pairs judged by this run (`--new-only`).")
     coverage: Coverage
     usage: Usage = Field(default_factory=Usage)

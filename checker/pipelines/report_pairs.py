@@ -44,9 +44,14 @@ def _order(a: tuple[Article, Claim], b: tuple[Article, Claim]) -> tuple[tuple[Ar
 
 
 def _pair_id(earlier: Claim, later: Article) -> str:
+    return pair_id(earlier.id, later.id)
+
+
+def pair_id(claim_id: str, article_id: str) -> str:
     """A pair is one judgement: the earlier claim against the later report, whichever of that
-    report's claims brought them together (that one may change as articles are added)."""
-    return "p-" + hashlib.sha1(f"{earlier.id}|{later.id}".encode()).hexdigest()[:12]
+    report's claims brought them together (that one may change as articles are added). The
+    same id names compare's verdict on that claim against that article: what a review keys."""
+    return "p-" + hashlib.sha1(f"{claim_id}|{article_id}".encode()).hexdigest()[:12]
 
 
 def pair_up(

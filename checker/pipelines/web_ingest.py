@@ -27,7 +27,7 @@ from checker.storage.page_archive import PageArchive
 from checker.storage.results_base import ResultsStore
 from checker.storage.store import Store
 from checker.web import feeds
-from checker.web.client import FetchError, PoliteClient, Politeness
+from checker.web.client import Fetched, FetchError, PoliteClient, Politeness
 from checker.web.pages import Outlets, Page, article_of, canonical
 
 # Pages fetched at once, across hosts (each host still gets at most Politeness.per_host).
@@ -124,6 +124,38 @@ class WebIngest:
                 self.results.store_page(record | {"article_id": page.article.id})
         pending.clear()
 
+    def reclean(self, outlets: Outlets, report: IngestReport) -> None:
+        """Every recorded page cleaned again from the copy kept of it, nothing fetched: after a
+        better extractor or a fixed rule, the articles follow (changed ones are updated)."""
+        pending: list[tuple[Page, dict]] = []
+        for record in self.results.pages():
+            content = self.archive.read(record.get("html_sha256") or "")
+            if content is None:
+                message = f"{record['url']}: no copy of the page is kept; ingest the URL again to fetch it"
+                report.outcomes.append(IngestOutcome(source=record["url"], status="skipped", message=message))
+                continue
+            fetched = Fetched(
+                url=record["url"],
+                final_url=record["canonical_url"],
+                status=200,
+                content=content,
+                media_type="text/html",
+                charset=record.get("charset"),
+                etag=record.get("etag"),
+                last_modified=record.get("last_modified"),
+                fetched_at=dt.datetime.fromisoformat(record["fetched_at"]),
+            )
+            published = dt.date.fromisoformat(record["entry_published"]) if record.get("entry_published") else None
+            try:
+                page = article_of(fetched, outlets, published, record.get("entry_title"))
+            except CheckerError as exc:
+                report.outcomes.append(IngestOutcome(source=record["url"], status="skipped", message=exc.one_line()))
+                continue
+            pending.append((page, record | {"text_sha256": page.article.sha256, "canonical_url": page.canonical_url}))
+            if len(pending) >= _BATCH:
+                self._index(pending, report)
+        self._index(pending, report)
+
     # -- feeds ----------------------------------------------------------------------------
 
     def _feed_jobs(self, feed_url: str, report: IngestReport) -> list[_Job]:
@@ -182,6 +214,9 @@ class WebIngest:
             "fetched_at": _stamp(fetched.fetched_at),
             "feed_url": job.feed_url,
             "entry_updated": job.entry.updated if job.entry else None,
+            "entry_published": job.entry.published.isoformat() if job.entry and job.entry.published else None,
+            "entry_title": job.entry.title if job.entry else None,
+            "charset": fetched.charset,
         }
         return page, record
 

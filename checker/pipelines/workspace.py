@@ -75,6 +75,13 @@ class Workspace:
                 WebIngest(self.settings, self.store, self.results, client).run(sources, report, progress)
         return report
 
+    def reclean(self) -> IngestReport:
+        """Every page read from the web cleaned again from its kept copy (nothing fetched)."""
+        report = IngestReport()
+        with PoliteClient(politeness(self.settings)) as client:
+            WebIngest(self.settings, self.store, self.results, client).reclean(self.outlets, report)
+        return report
+
     def articles_of(self, paths: Sequence[str | Path], report: IngestReport) -> list[Article]:
         """The stored articles an ingest of ``paths`` stored (new, changed or unchanged)."""
         ids = list(dict.fromkeys(o.article_id for o in report.outcomes if o.article_id and o.status != "skipped"))

@@ -219,6 +219,7 @@ def _context(report: Report) -> dict[str, object]:
         "matrix": report.matrix,
         "copies": [_copies_view(group, {a.id: a for a in report.articles}) for group in report.copies],
         "revised": [a for a in report.articles if a.versions > 1],
+        "reviewed_out": [view.pairs[p] for p in report.reviewed_out if p in view.pairs],
     }
 
 

@@ -114,7 +114,10 @@ CREATE TABLE IF NOT EXISTS pages (
     last_modified TEXT,
     fetched_at TEXT NOT NULL,
     feed_url TEXT,
-    entry_updated TEXT
+    entry_updated TEXT,
+    entry_published TEXT,
+    entry_title TEXT,
+    charset TEXT
 );
 CREATE TABLE IF NOT EXISTS page_versions (
     article_id TEXT NOT NULL,
@@ -140,9 +143,38 @@ def _web_pages(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
+# A reviewer's word on a verdict (version 5), keyed by the pair (the claim and the other
+# article, the same id in compare and report) and the reviewer: it survives re-runs; the
+# versions it was given for say when an article changed since.
+_REVIEW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews (
+    pair_id TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    right_label TEXT,
+    note TEXT,
+    label TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    claim_id TEXT NOT NULL,
+    claim_version TEXT NOT NULL,
+    other_article TEXT NOT NULL,
+    other_version TEXT NOT NULL,
+    claim_text TEXT NOT NULL,
+    quote TEXT,
+    created REAL NOT NULL,
+    PRIMARY KEY (pair_id, reviewer)
+);
+"""
+
+
+def _reviews(db: sqlite3.Connection) -> None:
+    """Version 5: reviewers' decisions on verdicts."""
+    db.execute(_REVIEW_SCHEMA)
+
+
 # Append only: a store at version N runs MIGRATIONS[N:] when it is opened, each in one
 # transaction with the version it brings the store to.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_baseline, _redact_recorded_runs, _call_seconds, _web_pages]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_baseline, _redact_recorded_runs, _call_seconds, _web_pages, _reviews]
 
 
 def migrate(db: sqlite3.Connection, where: str) -> None:
@@ -181,7 +213,7 @@ def open_read_only(path: Path) -> sqlite3.Connection:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot read the results database {path} ({exc})", "Move a corrupted file aside to start afresh") from None
-    for statement in (_SCHEMA + _WEB_SCHEMA).split(";"):
+    for statement in (_SCHEMA + _WEB_SCHEMA + _REVIEW_SCHEMA).split(";"):
         name = statement.split("EXISTS", 1)[1].split("(", 1)[0].strip() if "EXISTS" in statement else None
         if name and name not in tables:
             db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE"))
