@@ -315,13 +315,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_body(f"<html><body><nav><ul>{links}</ul></nav></body></html>".encode(), "text/html")
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client giving up on a fault page (a cap reached, a timeout) breaks the pipe: expected
+        here, and socketserver's traceback on stderr would read as the command's own."""
+        return
+
+
 @contextlib.contextmanager
 def serving(stories: list[Story] | None = None, host: str = "127.0.0.1") -> Iterator[Site]:
     """The site on ``host`` (any 127.x address) at a free port, for the duration."""
     site = Site(stories=stories if stories is not None else corpus_stories() + wire_stories())
     handler = type("Handler", (_Handler,), {"site": site})
-    server = ThreadingHTTPServer((host, 0), handler)
-    server.daemon_threads = True
+    server = _Server((host, 0), handler)
     site.base = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -71,6 +71,16 @@ def test_html_goes_through_trafilatura(tmp_path: Path) -> None:
     assert BODY in article.text and "Subscribe" not in article.text
 
 
+def test_an_html_page_is_never_dated_by_its_copyright_line(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        f"<html><head><title>Russia leaves Kyiv</title></head><body><article><h1>Russia leaves Kyiv</h1><p>{BODY}</p></article>"
+        "<footer><p>© 2022 Example Times. All rights reserved.</p></footer></body></html>",
+        encoding="utf-8",
+    )
+    assert load_file(path, LIMIT).articles[0].published is None  # unknown, not 1 January 2022
+
+
 def test_html_with_no_article_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "index.html"
     path.write_text("<html><body><nav><a href='/a'>A</a><a href='/b'>B</a></nav></body></html>", encoding="utf-8")

@@ -37,6 +37,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ID_SAFE = re.compile(r"[^a-z0-9]+")
 MIN_ARTICLE_CHARS = 40  # HTML pages: less text than this is an index or login page
+# An HTML page's date comes from its structured metadata (and its URL) only: htmldate's
+# extensive search reads "© 2022" in a footer as 1 January 2022, a made-up date that would
+# decide `superseded` (files and web pages alike: checker/web/pages.py).
+HTML_DATES = {"extensive_search": False, "original_date": True}
 _REAL_SENTENCE = re.compile(r"[^\W\d_]{2,}\W+[^\W\d_]+\W+[^\W\d_]+")  # three words
 
 
@@ -102,7 +106,7 @@ def _from_html(path: Path, raw: str) -> Article:
     import trafilatura  # slow to import; only HTML needs it
 
     # A Document when with_metadata is set (typed as a union with the dict form).
-    doc: Any = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+    doc: Any = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False, date_extraction_params=HTML_DATES)
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or len(text.strip()) < MIN_ARTICLE_CHARS:
         raise InputError(f"{path}: no article text found in this HTML page", "Save the article page itself, not an index or a login page")

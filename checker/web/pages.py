@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checker.articles.loading import MIN_ARTICLE_CHARS, build_article
+from checker.articles.loading import HTML_DATES, MIN_ARTICLE_CHARS, build_article
 from checker.errors import InputError
 from checker.schemas import Article
 from checker.web.client import Fetched, FetchError
@@ -120,9 +120,7 @@ def article_of(fetched: Fetched, outlets: Outlets, entry_date: dt.date | None = 
         include_comments=False,
         include_tables=False,
         favor_precision=True,
-        # The page's structured metadata (and its URL) only: htmldate's extensive search reads
-        # "© 2022" in a footer as 1 January 2022, a made-up date that would decide `superseded`.
-        date_extraction_params={"extensive_search": False, "original_date": True},
+        date_extraction_params=HTML_DATES,
     )
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or len(text.strip()) < MIN_ARTICLE_CHARS:
